@@ -1,0 +1,10 @@
+// The fixtures the official MCP conformance suite expects of a server under test.
+#pragma once
+
+#include <mcpxx/server/server.hpp>
+
+namespace mcpxx::conformance {
+
+void register_fixtures(server& mcp);
+
+}  // namespace mcpxx::conformance

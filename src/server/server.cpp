@@ -1,0 +1,150 @@
+#include "server/catalog.hpp"
+
+#include <mcpxx/server/server.hpp>
+
+#include <algorithm>
+#include <thread>
+
+namespace mcpxx {
+
+namespace json = boost::json;
+
+namespace {
+
+std::size_t worker_count(std::size_t configured) {
+  if (configured) return configured;
+  return std::max<std::size_t>(2, std::thread::hardware_concurrency());
+}
+
+}  // namespace
+
+tool_result tool_result::text(std::string_view t) {
+  tool_result r;
+  r.content.push_back(content::text(t));
+  return r;
+}
+
+tool_result tool_result::error(std::string_view message) {
+  tool_result r = text(message);
+  r.is_error = true;
+  return r;
+}
+
+json::object prompt_message(std::string_view role, json::object content) {
+  return {{"role", role}, {"content", std::move(content)}};
+}
+
+server::server(server_options options)
+    : options_(std::move(options)),
+      workers_(worker_count(options_.worker_threads)),
+      catalog_(std::make_shared<const catalog>()) {}
+
+server::~server() {
+  workers_.join();
+}
+
+void server::publish(std::shared_ptr<const catalog> next, std::string_view changed_kind) {
+  catalog_.store(std::move(next));
+  for (auto& listener : listeners_) listener(changed_kind);
+}
+
+void server::on_list_changed(list_changed_listener listener) {
+  std::lock_guard lock(write_mutex_);
+  listeners_.push_back(std::move(listener));
+}
+
+void server::add_tool(tool_definition tool) {
+  if (tool.name.empty()) throw std::invalid_argument("tool name must not be empty");
+  if (!tool.handler && !tool.async_handler)
+    throw std::invalid_argument("tool " + tool.name + " has no handler");
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  auto name = tool.name;
+  next->tools[name] = std::make_shared<const tool_definition>(std::move(tool));
+  publish(std::move(next), "tools");
+}
+
+bool server::remove_tool(std::string_view name) {
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  auto it = next->tools.find(name);
+  if (it == next->tools.end()) return false;
+  next->tools.erase(it);
+  publish(std::move(next), "tools");
+  return true;
+}
+
+void server::add_resource(resource_definition resource) {
+  if (!resource.read) throw std::invalid_argument("resource " + resource.uri + " has no reader");
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  auto& list = next->resources;
+  std::erase_if(list, [&](auto& r) { return r->uri == resource.uri; });
+  list.push_back(std::make_shared<const resource_definition>(std::move(resource)));
+  publish(std::move(next), "resources");
+}
+
+bool server::remove_resource(std::string_view uri) {
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  if (std::erase_if(next->resources, [&](auto& r) { return r->uri == uri; }) == 0) return false;
+  publish(std::move(next), "resources");
+  return true;
+}
+
+void server::add_resource_template(resource_template_definition tmpl) {
+  if (!tmpl.read) throw std::invalid_argument("template " + tmpl.uri_template + " has no reader");
+  uri_template matcher(tmpl.uri_template);
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  std::erase_if(next->templates,
+                [&](auto& t) { return t.definition->uri_template == tmpl.uri_template; });
+  next->templates.push_back(
+      {std::move(matcher), std::make_shared<const resource_template_definition>(std::move(tmpl))});
+  publish(std::move(next), "resources");
+}
+
+void server::add_prompt(prompt_definition prompt) {
+  if (!prompt.get) throw std::invalid_argument("prompt " + prompt.name + " has no handler");
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  auto name = prompt.name;
+  next->prompts[name] = std::make_shared<const prompt_definition>(std::move(prompt));
+  publish(std::move(next), "prompts");
+}
+
+bool server::remove_prompt(std::string_view name) {
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  auto it = next->prompts.find(name);
+  if (it == next->prompts.end()) return false;
+  next->prompts.erase(it);
+  publish(std::move(next), "prompts");
+  return true;
+}
+
+void server::add_completion(completion_definition completion) {
+  std::lock_guard lock(write_mutex_);
+  auto next = std::make_shared<catalog>(*catalog_.load());
+  next->completions.push_back(std::make_shared<const completion_definition>(std::move(completion)));
+  catalog_.store(std::move(next));
+}
+
+json::object server::server_info() const {
+  json::object info{{"name", options_.name}, {"version", options_.version}};
+  if (!options_.title.empty()) info["title"] = options_.title;
+  if (!options_.description.empty()) info["description"] = options_.description;
+  return info;
+}
+
+json::object server::capabilities() const {
+  // listChanged and subscribe stay false until notification streams exist: we do not
+  // advertise what no stream can deliver.
+  return {{"tools", json::object{{"listChanged", false}}},
+          {"resources", json::object{{"subscribe", false}, {"listChanged", false}}},
+          {"prompts", json::object{{"listChanged", false}}},
+          {"completions", json::object{}},
+          {"logging", json::object{}}};
+}
+
+}  // namespace mcpxx

@@ -1,0 +1,83 @@
+#include "server/shaping.hpp"
+
+#include <mcpxx/protocol/version.hpp>
+#include <mcpxx/server/content.hpp>
+
+#include <boost/json/serialize.hpp>
+
+namespace mcpxx::shaping {
+
+namespace json = boost::json;
+
+namespace {
+
+// A revision without the block's type gets a text block saying what it was, so the
+// model still learns that the tool produced it.
+void downgrade_block(json::value& block, const protocol::revision_features& f) {
+  auto* obj = block.if_object();
+  if (!obj) return;
+  auto* type = obj->if_contains("type");
+  if (!type || !type->is_string()) return;
+  std::string_view t = type->get_string();
+  if (t == "resource_link" && !f.resource_links) {
+    std::string text = "Resource: ";
+    if (auto* n = obj->if_contains("name"); n && n->is_string())
+      text += std::string(n->get_string()) + " ";
+    if (auto* u = obj->if_contains("uri"); u && u->is_string())
+      text += "<" + std::string(u->get_string()) + ">";
+    block = content::text(text);
+  } else if (t == "audio" && !f.audio_content) {
+    std::string mime = "audio";
+    if (auto* m = obj->if_contains("mimeType"); m && m->is_string()) mime = m->get_string();
+    block = content::text("[" + mime + " content omitted: not supported by protocol revision]");
+  }
+}
+
+}  // namespace
+
+void downgrade_content(json::array& blocks, std::string_view version) {
+  auto f = protocol::features_of(version);
+  if (f.resource_links && f.audio_content) return;
+  for (auto& b : blocks) downgrade_block(b, f);
+}
+
+json::object tool_result_json(tool_result r, std::string_view version) {
+  auto f = protocol::features_of(version);
+  downgrade_content(r.content, version);
+  json::object out;
+  out["content"] = std::move(r.content);
+  if (r.structured_content && version >= "2025-06-18") {
+    if (f.structured_content_any_json || r.structured_content->is_object())
+      out["structuredContent"] = std::move(*r.structured_content);
+    else
+      out["structuredContent"] = json::object{{"result", std::move(*r.structured_content)}};
+  }
+  if (r.is_error) out["isError"] = true;
+  if (!r.meta.empty()) out["_meta"] = std::move(r.meta);
+  return out;
+}
+
+json::object tool_json(const tool_definition& t, std::string_view version) {
+  auto f = protocol::features_of(version);
+  json::object o;
+  o["name"] = t.name;
+  if (!t.title.empty() && version >= "2025-06-18") o["title"] = t.title;
+  if (!t.description.empty()) o["description"] = t.description;
+  o["inputSchema"] = t.input_schema;
+  if (t.output_schema && version >= "2025-06-18") {
+    auto* type = t.output_schema->if_contains("type");
+    bool object_schema = type && type->is_string() && type->get_string() == "object";
+    if (f.structured_content_any_json || object_schema)
+      o["outputSchema"] = *t.output_schema;
+    else  // the same wrapping tool_result_json applies to the value
+      o["outputSchema"] = json::object{{"type", "object"},
+                                       {"properties", json::object{{"result", *t.output_schema}}},
+                                       {"required", json::array{"result"}}};
+  }
+  if (!t.annotations.empty() && version >= "2025-03-26") o["annotations"] = t.annotations;
+  if (!t.icons.empty() && f.icons) o["icons"] = t.icons;
+  if (!t.meta.empty() && version >= "2025-06-18") o["_meta"] = t.meta;
+  return o;
+}
+
+}  // namespace mcpxx::shaping

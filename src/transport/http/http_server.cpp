@@ -1,0 +1,221 @@
+#include <mcpxx/store/memory.hpp>
+#include <mcpxx/transport/http_server.hpp>
+
+#include "transport/http/mcp_endpoint.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+
+namespace mcpxx {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+principal_extractor principal_from_header(std::string header_name) {
+  return [name = std::move(header_name)](const header_view& h) { return std::string(h.get(name)); };
+}
+
+struct http_server::impl {
+  impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions)
+      : options(std::move(opts)),
+        threads(options.threads ? options.threads
+                                : std::max(1u, std::thread::hardware_concurrency())),
+        io(static_cast<int>(threads)),
+        acceptor(io),
+        signals(io, SIGINT, SIGTERM),
+        endpoint(mcp, options, std::move(sessions)) {}
+
+  http_options options;
+  std::size_t threads;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  http_transport::mcp_endpoint endpoint;
+  std::atomic<bool> draining{false};
+  std::atomic<std::size_t> in_flight{0};
+
+  asio::awaitable<void> accept_loop();
+  asio::awaitable<void> connection(tcp::socket socket);
+  asio::awaitable<bool> route(beast::tcp_stream& stream, http_transport::request_t& req);
+  asio::awaitable<void> drain_and_stop();
+};
+
+namespace {
+
+http_transport::response_t plain(http::status st, unsigned version, std::string body) {
+  http_transport::response_t res{st, version};
+  res.set(http::field::content_type, "text/plain");
+  res.body() = std::move(body);
+  return res;
+}
+
+}  // namespace
+
+asio::awaitable<void> http_server::impl::accept_loop() {
+  while (!draining) {
+    auto [ec, socket] =
+        co_await acceptor.async_accept(asio::make_strand(io), asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (ec == asio::error::operation_aborted) co_return;
+      spdlog::warn("accept failed: {}", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true));
+    auto ex = socket.get_executor();
+    asio::co_spawn(ex, connection(std::move(socket)), [](std::exception_ptr e) {
+      if (!e) return;
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("connection failed: {}", ex.what());
+      }
+    });
+  }
+}
+
+asio::awaitable<bool> http_server::impl::route(beast::tcp_stream& stream,
+                                               http_transport::request_t& req) {
+  std::string_view target(req.target().data(), req.target().size());
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path == options.path) co_return co_await endpoint.serve(stream, req);
+
+  http_transport::response_t res;
+  if (path == "/healthz") {
+    res = plain(http::status::ok, req.version(), "ok\n");
+  } else if (path == "/readyz") {
+    res = draining ? plain(http::status::service_unavailable, req.version(), "draining\n")
+                   : plain(http::status::ok, req.version(), "ready\n");
+  } else {
+    res = plain(http::status::not_found, req.version(), "Not Found\n");
+  }
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  co_return !ec && req.keep_alive();
+}
+
+asio::awaitable<void> http_server::impl::connection(tcp::socket socket) {
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(options.max_header_bytes));
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(options.idle_timeout);
+    auto [ec, n] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      // Answer what a client can fix; drop the connection on everything else.
+      http::status st = http::status::unknown;
+      if (ec == http::error::body_limit)
+        st = http::status::payload_too_large;
+      else if (ec == http::error::header_limit)
+        st = http::status::request_header_fields_too_large;
+      else if (ec.category() == http::make_error_code(http::error::body_limit).category() &&
+               ec != http::error::end_of_stream && ec != http::error::partial_message)
+        st = http::status::bad_request;
+      if (st != http::status::unknown) {
+        auto res = plain(st, 11, std::string(obsolete_reason(st)) + "\n");
+        res.keep_alive(false);
+        res.prepare_payload();
+        stream.expires_after(std::chrono::seconds(5));
+        co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      }
+      break;
+    }
+    stream.expires_never();  // a handler may take long; streams stay open
+    auto req = parser.release();
+    ++in_flight;
+    bool keep = co_await route(stream, req);
+    --in_flight;
+    if (!keep || draining) break;
+  }
+  beast::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+}
+
+asio::awaitable<void> http_server::impl::drain_and_stop() {
+  draining = true;
+  beast::error_code ignored;
+  acceptor.close(ignored);
+  asio::steady_timer timer(io);
+  auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
+  while (in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_after(std::chrono::milliseconds(20));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  io.stop();
+}
+
+http_server::http_server(server& mcp, http_options options,
+                         std::shared_ptr<store::session_store> sessions) {
+  if (!sessions) {
+    store::memory_session_store::options so;
+    so.ttl = options.session_ttl;
+    so.max_sessions = options.max_sessions;
+    sessions = std::make_shared<store::memory_session_store>(so);
+  }
+  impl_ = std::make_unique<impl>(mcp, std::move(options), std::move(sessions));
+}
+
+http_server::~http_server() = default;
+
+void http_server::start() {
+  auto& i = *impl_;
+  tcp::endpoint ep(
+      asio::ip::make_address(i.options.host == "localhost" ? "127.0.0.1" : i.options.host),
+      i.options.port);
+  i.acceptor.open(ep.protocol());
+  i.acceptor.set_option(tcp::acceptor::reuse_address(true));
+  i.acceptor.bind(ep);
+  i.acceptor.listen(asio::socket_base::max_listen_connections);
+  asio::co_spawn(i.io, i.accept_loop(), asio::detached);
+  spdlog::info("mcpxx listening on http://{}:{}{}", i.options.host, port(), i.options.path);
+  i.signals.async_wait([&i](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("signal {}: draining", sig);
+    asio::co_spawn(i.io, i.drain_and_stop(), asio::detached);
+  });
+}
+
+void http_server::run() {
+  auto& i = *impl_;
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < i.threads; ++t) pool.emplace_back([&i] { i.io.run(); });
+  i.io.run();
+  for (auto& t : pool) t.join();
+}
+
+void http_server::stop() {
+  asio::co_spawn(impl_->io, impl_->drain_and_stop(), asio::detached);
+}
+
+std::uint16_t http_server::port() const noexcept {
+  beast::error_code ec;
+  auto ep = impl_->acceptor.local_endpoint(ec);
+  return ec ? 0 : ep.port();
+}
+
+void serve_http(server& mcp, http_options options) {
+  http_server s(mcp, std::move(options));
+  s.start();
+  s.run();
+}
+
+}  // namespace mcpxx

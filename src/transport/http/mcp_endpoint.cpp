@@ -1,0 +1,428 @@
+#include "transport/http/mcp_endpoint.hpp"
+
+#include "transport/http/header_rules.hpp"
+#include "transport/http/sse_sink.hpp"
+
+#include <mcpxx/protocol/envelope.hpp>
+#include <mcpxx/protocol/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <spdlog/spdlog.h>
+
+namespace mcpxx::http_transport {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+namespace code = protocol::code;
+using http::status;
+
+namespace {
+
+constexpr std::string_view session_header = "Mcp-Session-Id";
+constexpr std::string_view version_header = "MCP-Protocol-Version";
+
+class beast_headers final : public header_view {
+ public:
+  explicit beast_headers(const request_t& req) : req_(req) {}
+  std::string_view get(std::string_view name) const override {
+    auto it = req_.find(name);
+    return it == req_.end() ? std::string_view{} : std::string_view(it->value());
+  }
+
+ private:
+  const request_t& req_;
+};
+
+// The legacy session's mutable parts, written through to the store.
+class stored_session final : public legacy_session {
+ public:
+  stored_session(store::session_store& store, std::shared_ptr<const store::session_record> rec)
+      : store_(store), rec_(std::move(rec)) {}
+
+  asio::awaitable<void> set_log_level(std::string level) override {
+    store::session_record next = *rec_;
+    next.log_level = std::move(level);
+    co_await save(std::move(next));
+  }
+
+  asio::awaitable<void> set_subscribed(std::string uri, bool on) override {
+    store::session_record next = *rec_;
+    auto& subs = next.subscriptions;
+    auto it = std::find(subs.begin(), subs.end(), uri);
+    if (on && it == subs.end()) subs.push_back(std::move(uri));
+    if (!on && it != subs.end()) subs.erase(it);
+    co_await save(std::move(next));
+  }
+
+ private:
+  asio::awaitable<void> save(store::session_record next) {
+    auto copy = std::make_shared<const store::session_record>(next);
+    if (!co_await store_.update(std::move(next)))
+      throw protocol::rpc_error(code::session_expired, "Session expired");
+    rec_ = std::move(copy);
+  }
+
+  store::session_store& store_;
+  std::shared_ptr<const store::session_record> rec_;
+};
+
+}  // namespace
+
+struct mcp_endpoint::exchange {
+  beast::tcp_stream& stream;
+  request_t& req;
+  bool keep_alive;
+  std::string principal;
+
+  std::string_view header(std::string_view name) const {
+    auto it = req.find(name);
+    return it == req.end() ? std::string_view{} : std::string_view(it->value());
+  }
+  bool has_header(std::string_view name) const { return req.find(name) != req.end(); }
+
+  asio::awaitable<void> write(response_t res) {
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+    if (ec) keep_alive = false;
+  }
+
+  asio::awaitable<void> write_json(status st, const json::value& body,
+                                   std::string_view session_id = {}) {
+    response_t res{st, req.version()};
+    res.set(http::field::content_type, "application/json");
+    if (!session_id.empty()) res.set(session_header, session_id);
+    res.body() = json::serialize(body);
+    co_await write(std::move(res));
+  }
+
+  asio::awaitable<void> write_error(status st, const protocol::request_id& id, int c,
+                                    std::string_view message, json::value data = nullptr) {
+    co_await write_json(st, protocol::make_error(id, c, message, std::move(data)));
+  }
+
+  asio::awaitable<void> write_empty(status st, std::string_view allow = {}) {
+    response_t res{st, req.version()};
+    if (!allow.empty()) res.set(http::field::allow, allow);
+    co_await write(std::move(res));
+  }
+};
+
+mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
+                           std::shared_ptr<store::session_store> sessions)
+    : mcp_(mcp),
+      options_(options),
+      sessions_(std::move(sessions)),
+      bound_to_loopback_(http_rules::is_loopback_address(options.host)) {}
+
+asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& req) {
+  exchange x{stream, req, req.keep_alive(), {}};
+
+  // DNS rebinding: a page elsewhere must not reach a server on this machine.
+  if (!http_rules::host_allowed(x.header("Host"), options_.allowed_hosts, bound_to_loopback_)) {
+    co_await x.write_error(status::forbidden, nullptr, code::invalid_request,
+                           "Forbidden: Host header not allowed");
+    co_return x.keep_alive;
+  }
+  if (!http_rules::origin_allowed(x.header("Origin"), options_.allowed_origins)) {
+    co_await x.write_error(status::forbidden, nullptr, code::invalid_request,
+                           "Forbidden: Origin not allowed");
+    co_return x.keep_alive;
+  }
+  if (options_.principal) x.principal = options_.principal(beast_headers(req));
+
+  switch (req.method()) {
+    case http::verb::post:
+      co_await post(x);
+      break;
+    case http::verb::delete_:
+      co_await remove_session(x);
+      break;
+    case http::verb::get:
+      // Notification streams (legacy GET, 2026 subscriptions/listen) are not served yet.
+      co_await x.write_error(status::method_not_allowed, nullptr, code::invalid_request,
+                             "Method Not Allowed: no GET stream on this endpoint");
+      break;
+    default:
+      co_await x.write_error(status::method_not_allowed, nullptr, code::invalid_request,
+                             "Method Not Allowed");
+  }
+  co_return x.keep_alive;
+}
+
+asio::awaitable<void> mcp_endpoint::remove_session(exchange& x) {
+  auto version = http_rules::trim(x.header(version_header));
+  if (protocol::names_modern_era(version)) {
+    co_await x.write_error(status::method_not_allowed, nullptr, code::invalid_request,
+                           "Method Not Allowed: 2026-07-28 has no sessions to delete");
+    co_return;
+  }
+  auto id = x.header(session_header);
+  if (id.empty()) {
+    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
+                           "Bad Request: Mcp-Session-Id header is required");
+    co_return;
+  }
+  auto rec = co_await sessions_->load(id);
+  if (!rec || rec->principal != x.principal) {
+    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session not found");
+    co_return;
+  }
+  co_await sessions_->erase(id);
+  co_await x.write_empty(status::ok);
+}
+
+asio::awaitable<void> mcp_endpoint::post(exchange& x) {
+  if (!http_rules::is_json_content_type(x.header("Content-Type"))) {
+    co_await x.write_error(status::unsupported_media_type, nullptr, code::invalid_request,
+                           "Unsupported Media Type: Content-Type must be application/json");
+    co_return;
+  }
+  if (!http_rules::accepts_json_and_sse(x.header("Accept"))) {
+    co_await x.write_error(status::not_acceptable, nullptr, code::invalid_request,
+                           "Not Acceptable: Accept must list application/json and "
+                           "text/event-stream");
+    co_return;
+  }
+  auto body = protocol::parse_body(x.req.body());
+  if (body.error) {
+    co_await x.write_error(status::bad_request, nullptr, body.error->code, body.error->message);
+    co_return;
+  }
+
+  std::vector<protocol::message> messages;
+  messages.reserve(body.messages.size());
+  for (auto& m : body.messages) {
+    if (auto* err = std::get_if<protocol::message_error>(&m)) {
+      co_await x.write_error(status::bad_request, err->id, err->code, err->message);
+      co_return;
+    }
+    messages.push_back(std::move(std::get<protocol::message>(m)));
+  }
+
+  if (!body.is_batch) {
+    // Modern when the body claims the stateless envelope or the header names a
+    // 2026+ revision, whatever the method or session header.
+    auto& msg = messages.front();
+    const json::object* params = nullptr;
+    if (auto* r = std::get_if<protocol::request>(&msg)) params = &r->params;
+    if (auto* n = std::get_if<protocol::notification>(&msg)) params = &n->params;
+    bool modern = protocol::names_modern_era(http_rules::trim(x.header(version_header))) ||
+                  (params && protocol::claims_modern_envelope(*params));
+    if (modern) {
+      co_await post_modern(x, msg);
+      co_return;
+    }
+  }
+  co_await post_legacy(x, std::move(messages), body.is_batch);
+}
+
+asio::awaitable<void> mcp_endpoint::post_modern(exchange& x, protocol::message& msg) {
+  if (std::holds_alternative<protocol::response>(msg)) {
+    co_await x.write_error(status::bad_request, nullptr, code::invalid_request,
+                           "Invalid Request: 2026-07-28 clients do not send responses");
+    co_return;
+  }
+  if (std::holds_alternative<protocol::notification>(msg)) {
+    co_await x.write_empty(status::accepted);
+    co_return;
+  }
+  auto& req = std::get<protocol::request>(msg);
+
+  std::optional<std::string_view> header_version;
+  if (x.has_header(version_header)) header_version = http_rules::trim(x.header(version_header));
+  auto env = protocol::read_envelope(req.params, header_version);
+  if (auto* err = std::get_if<protocol::rpc_error>(&env)) {
+    co_await x.write_json(status::bad_request, protocol::make_error(req.id, *err));
+    co_return;
+  }
+
+  // Mcp-Method / Mcp-Name must repeat the body, so intermediaries can route on them.
+  auto method_header = x.header("Mcp-Method");
+  if (!x.has_header("Mcp-Method")) {
+    co_await x.write_error(status::bad_request, req.id, code::header_mismatch,
+                           "Missing required Mcp-Method header");
+    co_return;
+  }
+  if (http_rules::trim(method_header) != req.method) {
+    co_await x.write_error(status::bad_request, req.id, code::header_mismatch,
+                           "Mcp-Method header (" + std::string(http_rules::trim(method_header)) +
+                               ") does not match the body's method (" + req.method + ")");
+    co_return;
+  }
+  if (auto expected = http_rules::expected_mcp_name(req.method, req.params)) {
+    if (!x.has_header("Mcp-Name")) {
+      co_await x.write_error(status::bad_request, req.id, code::header_mismatch,
+                             "Missing required Mcp-Name header for " + req.method);
+      co_return;
+    }
+    auto name = http_rules::decode_header_value(x.header("Mcp-Name"));
+    if (!name) {
+      co_await x.write_error(status::bad_request, req.id, code::header_mismatch,
+                             "Mcp-Name header has an invalid base64 sentinel value");
+      co_return;
+    }
+    if (*name != *expected) {
+      co_await x.write_error(status::bad_request, req.id, code::header_mismatch,
+                             "Mcp-Name header does not match the body (" + *expected + ")");
+      co_return;
+    }
+  }
+
+  auto& e = std::get<protocol::envelope>(env);
+  request_scope scope;
+  scope.era = protocol::era::modern;
+  scope.protocol_version = std::move(e.protocol_version);
+  scope.client_capabilities = std::move(e.client_capabilities);
+  scope.client_info = std::move(e.client_info);
+  scope.log_level = std::move(e.log_level);
+  scope.principal = x.principal;
+  co_await answer_request(x, req, scope, nullptr, true);
+}
+
+asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::request& req,
+                                                   request_scope& scope, legacy_session* session,
+                                                   bool modern) {
+  auto sink = std::make_shared<sse_sink>(x.stream, x.keep_alive, scope.cancel, modern);
+  scope.sink = sink;
+  json::object response = co_await mcp_.handle(req, scope, session);
+  std::string body = json::serialize(response);
+  if (co_await sink->finish(body)) {
+    if (sink->broken()) x.keep_alive = false;
+    co_return;
+  }
+  status st = status::ok;
+  if (auto* err = response.if_contains("error")) {
+    auto c = err->as_object().at("code").to_number<int>();
+    if (modern && c == code::method_not_found) st = status::not_found;
+    if (modern && (c == code::missing_client_capability || c == code::header_mismatch ||
+                   c == code::unsupported_protocol_version))
+      st = status::bad_request;
+  }
+  response_t res{st, x.req.version()};
+  res.set(http::field::content_type, "application/json");
+  if (!scope.session_id.empty() && req.method == "initialize")
+    res.set(session_header, scope.session_id);
+  res.body() = std::move(body);
+  co_await x.write(std::move(res));
+}
+
+asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protocol::message> msgs,
+                                                bool batch) {
+  auto header_version = http_rules::trim(x.header(version_header));
+  if (x.has_header(version_header) && !protocol::is_supported_legacy(header_version)) {
+    co_await x.write_error(
+        status::bad_request, nullptr, code::invalid_request,
+        "Bad Request: Unsupported protocol version: " + std::string(header_version));
+    co_return;
+  }
+
+  // initialize opens a session and must be alone.
+  if (!batch) {
+    if (auto* r = std::get_if<protocol::request>(&msgs.front()); r && r->method == "initialize") {
+      request_scope scope;
+      scope.era = protocol::era::legacy;
+      scope.principal = x.principal;
+      if (auto* v = r->params.if_contains("protocolVersion"); v && v->is_string())
+        scope.protocol_version = protocol::negotiate_legacy(v->get_string());
+      json::object response = co_await mcp_.handle(*r, scope, nullptr);
+      if (response.contains("error")) {
+        co_await x.write_json(status::ok, response);
+        co_return;
+      }
+      store::session_record rec;
+      rec.id = http_rules::new_session_id();
+      rec.protocol_version = scope.protocol_version;
+      if (auto* c = r->params.if_contains("capabilities"); c && c->is_object())
+        rec.client_capabilities = c->get_object();
+      if (auto* i = r->params.if_contains("clientInfo"); i && i->is_object())
+        rec.client_info = i->get_object();
+      rec.principal = x.principal;
+      std::string id = rec.id;
+      if (co_await sessions_->create(std::move(rec)) == store::create_result::full) {
+        response_t res{status::service_unavailable, x.req.version()};
+        res.set(http::field::content_type, "application/json");
+        res.set(http::field::retry_after, "5");
+        res.body() = json::serialize(protocol::make_error(
+            r->id, code::internal_error, "Service Unavailable: too many open sessions"));
+        co_await x.write(std::move(res));
+        co_return;
+      }
+      co_await x.write_json(status::ok, response, id);
+      co_return;
+    }
+  }
+
+  auto id = x.header(session_header);
+  if (id.empty()) {
+    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
+                           "Bad Request: Mcp-Session-Id header is required");
+    co_return;
+  }
+  auto rec = co_await sessions_->load(id);
+  // A session belongs to whoever opened it; to anyone else it does not exist.
+  if (!rec || rec->principal != x.principal) {
+    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session expired");
+    co_return;
+  }
+  if (batch && !protocol::features_of(rec->protocol_version).batches) {
+    co_await x.write_error(status::bad_request, nullptr, code::invalid_request,
+                           "Invalid Request: JSON-RPC batches are not supported in protocol "
+                           "version " +
+                               rec->protocol_version);
+    co_return;
+  }
+
+  stored_session session(*sessions_, rec);
+  auto make_scope = [&] {
+    request_scope scope;
+    scope.era = protocol::era::legacy;
+    scope.protocol_version = rec->protocol_version;
+    scope.client_capabilities = rec->client_capabilities;
+    scope.client_info = rec->client_info;
+    scope.log_level = rec->log_level;
+    scope.principal = x.principal;
+    scope.session_id = rec->id;
+    return scope;
+  };
+
+  if (!batch) {
+    if (auto* r = std::get_if<protocol::request>(&msgs.front())) {
+      auto scope = make_scope();
+      co_await answer_request(x, *r, scope, &session, false);
+      co_return;
+    }
+    // Notifications and the client's responses are accepted; answers to
+    // server-to-client requests are routed once those exist.
+    co_await x.write_empty(status::accepted);
+    co_return;
+  }
+
+  // A 2025-03-26 batch: answers in one JSON array, nothing streamed.
+  json::array answers;
+  for (auto& m : msgs) {
+    auto* r = std::get_if<protocol::request>(&m);
+    if (!r) continue;
+    if (r->method == "initialize") {
+      answers.push_back(protocol::make_error(r->id, code::invalid_request,
+                                             "Invalid Request: initialize must not be batched"));
+      continue;
+    }
+    auto scope = make_scope();
+    answers.push_back(co_await mcp_.handle(*r, scope, &session));
+  }
+  if (answers.empty()) {
+    co_await x.write_empty(status::accepted);
+    co_return;
+  }
+  co_await x.write_json(status::ok, answers);
+}
+
+}  // namespace mcpxx::http_transport

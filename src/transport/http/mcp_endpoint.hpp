@@ -1,0 +1,47 @@
+// The MCP endpoint of Streamable HTTP: header rules, era routing, legacy sessions,
+// and the mapping of protocol outcomes to HTTP statuses.
+#pragma once
+
+#include <mcpxx/server/server.hpp>
+#include <mcpxx/store/session_store.hpp>
+#include <mcpxx/transport/http_options.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <memory>
+
+namespace mcpxx::http_transport {
+
+using request_t = boost::beast::http::request<boost::beast::http::string_body>;
+using response_t = boost::beast::http::response<boost::beast::http::string_body>;
+
+class mcp_endpoint {
+ public:
+  mcp_endpoint(server& mcp, const http_options& options,
+               std::shared_ptr<store::session_store> sessions);
+
+  // Answers one request on `stream` (JSON or SSE). Returns whether the connection may
+  // stay open.
+  boost::asio::awaitable<bool> serve(boost::beast::tcp_stream& stream, request_t& req);
+
+ private:
+  struct exchange;
+  boost::asio::awaitable<void> post(exchange& x);
+  boost::asio::awaitable<void> post_modern(exchange& x, protocol::message& msg);
+  boost::asio::awaitable<void> post_legacy(exchange& x, std::vector<protocol::message> msgs,
+                                           bool batch);
+  boost::asio::awaitable<void> remove_session(exchange& x);
+  boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,
+                                              request_scope& scope, legacy_session* session,
+                                              bool modern);
+
+  server& mcp_;
+  const http_options& options_;
+  std::shared_ptr<store::session_store> sessions_;
+  bool bound_to_loopback_;
+};
+
+}  // namespace mcpxx::http_transport
