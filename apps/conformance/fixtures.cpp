@@ -23,7 +23,7 @@ constexpr std::string_view png_base64 =
     "gg==";
 const std::string wav_base64 = [] {
   std::string header = "UklGRsQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YaAAAAAA";
-  return header + std::string(214, 'A');
+  return header + std::string(212, 'A');
 }();
 
 tool_definition raw_tool(std::string name, std::string description, sync_tool_handler fn) {

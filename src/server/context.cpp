@@ -5,6 +5,19 @@ namespace mcpxx {
 
 namespace json = boost::json;
 
+namespace {
+
+// Whole numbers go out as JSON integers: clients compare progress values, and 50
+// reads better than 5E1.
+json::value number(double v) {
+  if (v == static_cast<double>(static_cast<std::int64_t>(v)) && v > -9007199254740992.0 &&
+      v < 9007199254740992.0)
+    return static_cast<std::int64_t>(v);
+  return v;
+}
+
+}  // namespace
+
 void context::progress(double done, std::optional<double> total, std::string_view message) {
   if (progress_token_.is_null() || !scope_.sink) return;
   {
@@ -14,8 +27,8 @@ void context::progress(double done, std::optional<double> total, std::string_vie
     if (last_progress_ && done <= *last_progress_) return;
     last_progress_ = done;
   }
-  json::object params{{"progressToken", progress_token_}, {"progress", done}};
-  if (total) params["total"] = *total;
+  json::object params{{"progressToken", progress_token_}, {"progress", number(done)}};
+  if (total) params["total"] = number(*total);
   if (!message.empty()) params["message"] = message;
   scope_.sink->send(protocol::make_notification("notifications/progress", std::move(params)));
 }

@@ -37,7 +37,11 @@ json::object prompt_message(std::string_view role, json::object content) {
 server::server(server_options options)
     : options_(std::move(options)),
       workers_(worker_count(options_.worker_threads)),
-      catalog_(std::make_shared<const catalog>()) {}
+      catalog_(std::make_shared<const catalog>()) {
+  server_info_ = {{"name", options_.name}, {"version", options_.version}};
+  if (!options_.title.empty()) server_info_["title"] = options_.title;
+  if (!options_.description.empty()) server_info_["description"] = options_.description;
+}
 
 server::~server() {
   workers_.join();
@@ -130,11 +134,10 @@ void server::add_completion(completion_definition completion) {
   catalog_.store(std::move(next));
 }
 
-json::object server::server_info() const {
-  json::object info{{"name", options_.name}, {"version", options_.version}};
-  if (!options_.title.empty()) info["title"] = options_.title;
-  if (!options_.description.empty()) info["description"] = options_.description;
-  return info;
+std::shared_ptr<const tool_definition> server::find_tool(std::string_view name) const {
+  auto cat = catalog_.load();
+  auto it = cat->tools.find(name);
+  return it == cat->tools.end() ? nullptr : it->second;
 }
 
 json::object server::capabilities() const {

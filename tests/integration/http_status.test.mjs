@@ -275,6 +275,22 @@ describe('2026-07-28 era (stateless)', () => {
     assert.equal(res.status, 200);
     assert.equal(rpcError(res, -32602).data.uri, 'test://missing');
   });
+  test('Mcp-Param-* headers must mirror x-mcp-header arguments', async () => {
+    const call = (region, header) => modernPost(srv.url, 'tools/call', { name: 'test_x_mcp_header', arguments: region === undefined ? {} : { region } }, {
+      headers: header === undefined ? {} : { 'Mcp-Param-Region': header },
+    });
+    const ok = await call('us-west', 'us-west');
+    assert.equal(ok.status, 200, ok.text);
+    assert.equal(ok.json.result.content[0].text, 'region=us-west');
+    assert.equal((await call(undefined, undefined)).status, 200, 'no value, no header');
+    const b64 = await call('Hello', `=?base64?${Buffer.from('Hello').toString('base64')}?=`);
+    assert.equal(b64.status, 200, b64.text);
+    for (const [region, header] of [['us-west', 'eu-central'], ['us-west', undefined], [undefined, 'us-west'], ['Hello', '=?base64?SGVsbG8?='], ['Hello', '=?base64?SGVs!!!bG8=?=']]) {
+      const res = await call(region, header);
+      assert.equal(res.status, 400, `${region} / ${header}`);
+      rpcError(res, -32020);
+    }
+  });
   test('a notification is 202', async () => {
     const res = await post(srv.url, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 1, _meta: modernMeta() } }, modernHeaders('notifications/cancelled'));
     assert.equal(res.status, 202);

@@ -72,6 +72,9 @@ class server {
   template <class F>
   void tool(std::string name, std::string description, F&& fn);
 
+  // The tool's current definition, or null.
+  std::shared_ptr<const tool_definition> find_tool(std::string_view name) const;
+
   // kind: "tools", "prompts" or "resources". Called after a runtime change.
   using list_changed_listener = std::function<void(std::string_view kind)>;
   void on_list_changed(list_changed_listener listener);
@@ -85,7 +88,7 @@ class server {
 
   // The capabilities object this server advertises (initialize and server/discover).
   boost::json::object capabilities() const;
-  boost::json::object server_info() const;
+  const boost::json::object& server_info() const noexcept { return server_info_; }
 
   boost::asio::thread_pool& workers() noexcept { return workers_; }
 
@@ -95,6 +98,7 @@ class server {
   void publish(std::shared_ptr<const catalog> next, std::string_view changed_kind);
 
   server_options options_;
+  boost::json::object server_info_;  // built once: it goes into every modern result
   boost::asio::thread_pool workers_;
   // Readers take a snapshot without locking; writers copy, modify and swap.
   std::atomic<std::shared_ptr<const catalog>> catalog_;

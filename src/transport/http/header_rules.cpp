@@ -140,6 +140,53 @@ std::optional<std::string> expected_mcp_name(std::string_view method,
   return std::string(v->get_string());
 }
 
+namespace {
+
+// The header form of an argument value; nullopt when the type cannot be mirrored.
+std::optional<std::string> header_form(const boost::json::value& v) {
+  if (v.is_string()) return std::string(v.get_string());
+  if (v.is_int64()) return std::to_string(v.get_int64());
+  if (v.is_uint64()) return std::to_string(v.get_uint64());
+  if (v.is_bool()) return v.get_bool() ? "true" : "false";
+  if (v.is_double()) {
+    double d = v.get_double();
+    if (d == static_cast<double>(static_cast<std::int64_t>(d)))
+      return std::to_string(static_cast<std::int64_t>(d));
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> check_param_headers(
+    const boost::json::object& input_schema, const boost::json::object& arguments,
+    const std::function<std::optional<std::string_view>(std::string_view)>& header) {
+  auto* props = input_schema.if_contains("properties");
+  if (!props || !props->is_object()) return std::nullopt;
+  for (auto& [key, schema] : props->get_object()) {
+    auto* s = schema.if_object();
+    if (!s) continue;
+    auto* name = s->if_contains("x-mcp-header");
+    if (!name || !name->is_string()) continue;
+    std::string header_name = "Mcp-Param-" + std::string(name->get_string());
+    auto raw = header(header_name);
+    auto* arg = arguments.if_contains(key);
+    bool has_value = arg && !arg->is_null();
+    if (!raw) {
+      if (has_value)
+        return "Missing " + header_name + " header for argument \"" + std::string(key) + "\"";
+      continue;
+    }
+    auto decoded = decode_header_value(*raw);
+    if (!decoded) return header_name + " header has an invalid base64 sentinel value";
+    if (!has_value) return header_name + " header names a value the body does not carry";
+    auto expected = header_form(*arg);
+    if (!expected || *expected != *decoded)
+      return header_name + " header does not match argument \"" + std::string(key) + "\"";
+  }
+  return std::nullopt;
+}
+
 std::string new_session_id() {
   unsigned char bytes[16];
   if (RAND_bytes(bytes, sizeof bytes) != 1) throw std::runtime_error("RAND_bytes failed");

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -34,6 +35,15 @@ std::optional<std::string> decode_header_value(std::string_view raw);
 // nullopt when the method has no Mcp-Name.
 std::optional<std::string> expected_mcp_name(std::string_view method,
                                              const boost::json::object& params);
+
+// Mcp-Param-* headers against the tool's arguments: every inputSchema property
+// annotated `x-mcp-header: Name` whose argument is present (not null) must arrive as
+// `Mcp-Param-Name` with the same value (string as is, integer in decimal, boolean
+// true/false), and a header must not name a value the body lacks. `header` returns
+// nullopt for an absent header. Returns the reason of the first mismatch.
+std::optional<std::string> check_param_headers(
+    const boost::json::object& input_schema, const boost::json::object& arguments,
+    const std::function<std::optional<std::string_view>(std::string_view)>& header);
 
 // 128 random bits from the CSPRNG as 32 hex characters (visible ASCII, as required).
 std::string new_session_id();

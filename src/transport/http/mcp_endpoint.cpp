@@ -276,6 +276,25 @@ asio::awaitable<void> mcp_endpoint::post_modern(exchange& x, protocol::message& 
     }
   }
 
+  if (req.method == "tools/call") {
+    auto* name = req.params.if_contains("name");
+    auto tool = name && name->is_string() ? mcp_.find_tool(name->get_string()) : nullptr;
+    if (tool) {
+      static const json::object no_arguments;
+      auto* args = req.params.if_contains("arguments");
+      auto mismatch = http_rules::check_param_headers(
+          tool->input_schema, args && args->is_object() ? args->get_object() : no_arguments,
+          [&](std::string_view h) -> std::optional<std::string_view> {
+            if (!x.has_header(h)) return std::nullopt;
+            return x.header(h);
+          });
+      if (mismatch) {
+        co_await x.write_error(status::bad_request, req.id, code::header_mismatch, *mismatch);
+        co_return;
+      }
+    }
+  }
+
   auto& e = std::get<protocol::envelope>(env);
   request_scope scope;
   scope.era = protocol::era::modern;
