@@ -100,19 +100,6 @@ void register_tools(server& mcp) {
                         }));
 
   {
-    auto t = raw_tool(
-        "test_missing_capability",
-        "Needs the client's sampling capability; without it the call is refused "
-        "with -32021",
-        [](context& ctx, const json::object&) {
-          return tool_result::text("Client declared sampling: " +
-                                   std::string(ctx.client_supports("sampling") ? "yes" : "no"));
-        });
-    t.required_client_capabilities = {{"sampling", json::object{}}};
-    mcp.add_tool(std::move(t));
-  }
-
-  {
     tool_definition t;
     t.name = "json_schema_2020_12_tool";
     t.description = "Tool whose inputSchema uses JSON Schema 2020-12 keywords";
@@ -268,6 +255,7 @@ void register_fixtures(server& mcp) {
   register_tools(mcp);
   register_resources(mcp);
   register_prompts(mcp);
+  register_interaction_fixtures(mcp);
 }
 
 }  // namespace mcpxx::conformance

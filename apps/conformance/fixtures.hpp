@@ -6,5 +6,7 @@
 namespace mcpxx::conformance {
 
 void register_fixtures(server& mcp);
+// Fixtures that ask the client for input (elicitation, sampling, roots).
+void register_interaction_fixtures(server& mcp);
 
 }  // namespace mcpxx::conformance

@@ -47,4 +47,70 @@ void context::log(std::string_view level, json::value data, std::string_view log
   scope_.sink->send(protocol::make_notification("notifications/message", std::move(params)));
 }
 
+void context::require_capability(const input_request& request) const {
+  std::string_view cap = input::required_capability(request);
+  json::object missing;
+  if (cap.empty()) {
+    throw protocol::rpc_error(protocol::code::internal_error,
+                              "Unsupported input request method: " + request.method);
+  }
+  auto* declared = scope_.client_capabilities.if_contains(cap);
+  if (!declared) {
+    missing[cap] = json::object{};
+  } else if (cap == "elicitation") {
+    // URL mode must be declared explicitly; an empty elicitation object means form only.
+    auto* mode = request.params.if_contains("mode");
+    bool url = mode && mode->is_string() && mode->get_string() == "url";
+    auto* d = declared->if_object();
+    if (url && !(d && d->contains("url"))) missing[cap] = json::object{{"url", json::object{}}};
+  }
+  if (missing.empty()) return;
+  if (scope_.era == protocol::era::modern)
+    throw protocol::rpc_error(protocol::code::missing_client_capability,
+                              "The request needs client capability \"" + std::string(cap) + "\"",
+                              json::object{{"requiredCapabilities", std::move(missing)}});
+  throw input_error("The client did not declare the \"" + std::string(cap) + "\" capability");
+}
+
+json::object context::ask(const std::string& key, const input_request& request) {
+  return std::move(ask_all({{key, request}}).at(key));
+}
+
+std::map<std::string, json::object> context::ask_all(
+    const std::vector<std::pair<std::string, input_request>>& requests) {
+  for (auto& [key, request] : requests) require_capability(request);
+  std::map<std::string, json::object> answers;
+  if (scope_.era == protocol::era::modern) {
+    if (!round_)
+      throw protocol::rpc_error(protocol::code::internal_error,
+                                "This request cannot ask the client for input");
+    detail::input_needed needed;
+    for (auto& [key, request] : requests) {
+      auto* a = round_->answers.if_contains(key);
+      if (a && input::plausible_answer(request.method, *a))
+        answers.emplace(key, a->get_object());
+      else
+        needed.requests.emplace_back(key, request);
+    }
+    if (!needed.requests.empty()) throw needed;
+    return answers;
+  }
+  if (!scope_.sink) throw input_error("This request cannot ask the client for input");
+  for (auto& [key, request] : requests) {
+    json::object response = scope_.sink->request(request.method, request.params);
+    if (auto* err = response.if_contains("error")) {
+      std::string message = "The client refused " + request.method;
+      if (auto* m = err->is_object() ? err->get_object().if_contains("message") : nullptr;
+          m && m->is_string())
+        message += ": " + std::string(m->get_string());
+      throw input_error(message);
+    }
+    auto* result = response.if_contains("result");
+    if (!result || !result->is_object())
+      throw input_error("The client's answer to " + request.method + " has no result object");
+    answers.emplace(key, std::move(result->get_object()));
+  }
+  return answers;
+}
+
 }  // namespace mcpxx

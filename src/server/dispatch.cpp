@@ -6,6 +6,7 @@
 #include <mcpxx/protocol/envelope.hpp>
 #include <mcpxx/protocol/version.hpp>
 #include <mcpxx/server/pagination.hpp>
+#include <mcpxx/server/request_state.hpp>
 #include <mcpxx/server/server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -126,6 +127,43 @@ class dispatcher {
         asio::use_awaitable);
   }
 
+  // 2026-07-28 requests that may ask for input: restores the answers and state of
+  // earlier rounds, runs `body`, and turns a missing answer into an input_required
+  // result whose requestState carries everything gathered so far.
+  template <class Body>
+  asio::awaitable<json::object> with_input(context& ctx, Body body) {
+    if (scope_.era != protocol::era::modern) co_return co_await body();
+    input_round round;
+    std::string binding = request_binding(req_.method, params());
+    if (auto* rs = params().if_contains("requestState"); rs && !rs->is_null()) {
+      if (!rs->is_string())
+        throw rpc_error(code::invalid_params, "Invalid requestState: expected a string");
+      auto opened = s_.state_codec().open(rs->get_string(), scope_.principal, binding);
+      round.answers = std::move(opened.answers);
+      round.state = std::move(opened.state);
+    }
+    if (auto* ir = params().if_contains("inputResponses"); ir && !ir->is_null()) {
+      if (!ir->is_object())
+        throw rpc_error(code::invalid_params, "Invalid inputResponses: expected an object");
+      for (auto& [key, answer] : ir->get_object()) round.answers[key] = answer;
+    }
+    ctx.set_input_round(&round);
+    std::optional<detail::input_needed> needed;
+    try {
+      co_return co_await body();
+    } catch (detail::input_needed& n) {
+      needed = std::move(n);
+    }
+    json::object requests;
+    for (auto& [key, r] : needed->requests)
+      requests[key] = json::object{{"method", r.method}, {"params", r.params}};
+    co_return json::object{
+        {"resultType", "input_required"},
+        {"inputRequests", std::move(requests)},
+        {"requestState", s_.state_codec().seal({std::move(round.answers), std::move(round.state)},
+                                               scope_.principal, binding)}};
+  }
+
   json::object discover() {
     json::array versions;
     for (auto v : protocol::modern_versions) versions.emplace_back(v);
@@ -191,21 +229,23 @@ class dispatcher {
     }
 
     context ctx(scope_, req_.id, progress_token_of(params()));
-    tool_result result;
-    try {
-      if (tool.async_handler)
-        result = co_await tool.async_handler(ctx, args);
-      else if (tool.run_inline)
-        result = tool.handler(ctx, args);
-      else
-        result = co_await on_workers([&] { return tool.handler(ctx, args); });
-    } catch (const rpc_error&) {
-      throw;
-    } catch (const std::exception& e) {
-      // A failing tool is information for the model, not a protocol failure.
-      result = tool_result::error(e.what());
-    }
-    co_return shaping::tool_result_json(std::move(result), version());
+    co_return co_await with_input(ctx, [&]() -> asio::awaitable<json::object> {
+      tool_result result;
+      try {
+        if (tool.async_handler)
+          result = co_await tool.async_handler(ctx, args);
+        else if (tool.run_inline)
+          result = tool.handler(ctx, args);
+        else
+          result = co_await on_workers([&] { return tool.handler(ctx, args); });
+      } catch (const rpc_error&) {
+        throw;
+      } catch (const std::exception& e) {
+        // A failing tool is information for the model, not a protocol failure.
+        result = tool_result::error(e.what());
+      }
+      co_return shaping::tool_result_json(std::move(result), version(), &tool);
+    });
   }
 
   json::object list_resources() {
@@ -246,6 +286,12 @@ class dispatcher {
   asio::awaitable<json::object> read_resource() {
     std::string uri(required_string(params(), "uri"));
     context ctx(scope_, req_.id, progress_token_of(params()));
+    co_return co_await with_input(ctx, [&]() -> asio::awaitable<json::object> {
+      co_return co_await read_resource_round(ctx, uri);
+    });
+  }
+
+  asio::awaitable<json::object> read_resource_round(context& ctx, const std::string& uri) {
     resource_contents contents;
     try {
       bool found = false;
@@ -321,11 +367,15 @@ class dispatcher {
 
     context ctx(scope_, req_.id, progress_token_of(params()));
     prompt_result result;
-    try {
-      result = co_await on_workers([&] { return p.get(ctx, args); });
-    } catch (const invalid_params& e) {
-      throw rpc_error(code::invalid_params, e.what());
-    }
+    json::object r = co_await with_input(ctx, [&]() -> asio::awaitable<json::object> {
+      try {
+        result = co_await on_workers([&] { return p.get(ctx, args); });
+      } catch (const invalid_params& e) {
+        throw rpc_error(code::invalid_params, e.what());
+      }
+      co_return json::object{};
+    });
+    if (r.contains("resultType")) co_return r;  // input_required
     for (auto& m : result.messages) {
       if (auto* mo = m.if_object())
         if (auto* c = mo->if_contains("content"); c && c->is_object()) {
@@ -334,7 +384,7 @@ class dispatcher {
           *c = one[0];
         }
     }
-    json::object r{{"messages", std::move(result.messages)}};
+    r["messages"] = std::move(result.messages);
     if (!result.description.empty()) r["description"] = result.description;
     co_return r;
   }

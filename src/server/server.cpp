@@ -37,6 +37,7 @@ json::object prompt_message(std::string_view role, json::object content) {
 server::server(server_options options)
     : options_(std::move(options)),
       workers_(worker_count(options_.worker_threads)),
+      state_codec_(options_.state_key, options_.state_lifetime),
       catalog_(std::make_shared<const catalog>()) {
   server_info_ = {{"name", options_.name}, {"version", options_.version}};
   if (!options_.title.empty()) server_info_["title"] = options_.title;

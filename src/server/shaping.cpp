@@ -33,6 +33,17 @@ void downgrade_block(json::value& block, const protocol::revision_features& f) {
   }
 }
 
+// Revisions before 2026-07-28 need structuredContent to be an object. With an output
+// schema the schema decides (so the listed schema and the value always agree); without
+// one, the value does.
+bool wraps_structured(const tool_definition* tool, const json::value& value) {
+  if (tool && tool->output_schema) {
+    auto* type = tool->output_schema->if_contains("type");
+    return !(type && type->is_string() && type->get_string() == "object");
+  }
+  return !value.is_object();
+}
+
 }  // namespace
 
 void downgrade_content(json::array& blocks, std::string_view version) {
@@ -41,13 +52,14 @@ void downgrade_content(json::array& blocks, std::string_view version) {
   for (auto& b : blocks) downgrade_block(b, f);
 }
 
-json::object tool_result_json(tool_result r, std::string_view version) {
+json::object tool_result_json(tool_result r, std::string_view version,
+                              const tool_definition* tool) {
   auto f = protocol::features_of(version);
   downgrade_content(r.content, version);
   json::object out;
   out["content"] = std::move(r.content);
   if (r.structured_content && version >= "2025-06-18") {
-    if (f.structured_content_any_json || r.structured_content->is_object())
+    if (f.structured_content_any_json || !wraps_structured(tool, *r.structured_content))
       out["structuredContent"] = std::move(*r.structured_content);
     else
       out["structuredContent"] = json::object{{"result", std::move(*r.structured_content)}};
@@ -65,9 +77,7 @@ json::object tool_json(const tool_definition& t, std::string_view version) {
   if (!t.description.empty()) o["description"] = t.description;
   o["inputSchema"] = t.input_schema;
   if (t.output_schema && version >= "2025-06-18") {
-    auto* type = t.output_schema->if_contains("type");
-    bool object_schema = type && type->is_string() && type->get_string() == "object";
-    if (f.structured_content_any_json || object_schema)
+    if (f.structured_content_any_json || !wraps_structured(&t, nullptr))
       o["outputSchema"] = *t.output_schema;
     else  // the same wrapping tool_result_json applies to the value
       o["outputSchema"] = json::object{{"type", "object"},

@@ -56,28 +56,35 @@ uri_template::uri_template(std::string_view text) : text_(text) {
 
 std::optional<uri_params> uri_template::match(std::string_view uri) const {
   uri_params out;
-  std::size_t pos = 0;
-  for (std::size_t k = 0; k < parts_.size(); ++k) {
-    const part& p = parts_[k];
-    if (p.name.empty()) {
-      if (uri.substr(pos, p.literal.size()) != p.literal) return std::nullopt;
-      pos += p.literal.size();
-      continue;
-    }
-    // A variable runs up to the next literal (or the end); simple ones stop at '/'.
-    std::size_t end = uri.size();
-    if (k + 1 < parts_.size() && parts_[k + 1].name.empty()) {
-      end = uri.find(parts_[k + 1].literal, pos);
-      if (end == std::string_view::npos) return std::nullopt;
-    }
-    std::string_view value = uri.substr(pos, end - pos);
-    if (value.empty()) return std::nullopt;
-    if (!p.reserved && value.find_first_of("/?#") != std::string_view::npos) return std::nullopt;
-    out.emplace(p.name, percent_decode(value));
-    pos = end;
-  }
-  if (pos != uri.size()) return std::nullopt;
+  if (!match_from(0, uri, 0, out)) return std::nullopt;
   return out;
+}
+
+// Variables may end at any later occurrence of the literal that follows them, so the
+// search backtracks: {+dir}/{file} must split "src/lib/main.cpp" after "lib".
+bool uri_template::match_from(std::size_t k, std::string_view uri, std::size_t pos,
+                              uri_params& out) const {
+  if (k == parts_.size()) return pos == uri.size();
+  const part& p = parts_[k];
+  if (p.name.empty()) {
+    if (uri.substr(pos, p.literal.size()) != p.literal) return false;
+    return match_from(k + 1, uri, pos + p.literal.size(), out);
+  }
+  const bool last = k + 1 == parts_.size();
+  const std::string* next_literal =
+      !last && parts_[k + 1].name.empty() ? &parts_[k + 1].literal : nullptr;
+  for (std::size_t end = pos + 1; end <= uri.size(); ++end) {
+    if (last && end != uri.size()) continue;
+    if (next_literal && uri.substr(end, next_literal->size()) != *next_literal) continue;
+    std::string_view value = uri.substr(pos, end - pos);
+    // A simple variable is one path segment; growing it further cannot help.
+    if (!p.reserved && value.find_first_of("/?#") != std::string_view::npos) return false;
+    if (match_from(k + 1, uri, end, out)) {
+      out.emplace(p.name, percent_decode(value));
+      return true;
+    }
+  }
+  return false;
 }
 
 }  // namespace mcpxx

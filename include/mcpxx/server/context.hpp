@@ -5,11 +5,13 @@
 
 #include <mcpxx/protocol/jsonrpc.hpp>
 #include <mcpxx/protocol/version.hpp>
+#include <mcpxx/server/input.hpp>
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -26,6 +28,17 @@ class outbound_sink {
   // Thread-safe and non-blocking (handlers may run on a worker pool). Messages sent
   // from one thread keep their order; nothing is delivered after the request ends.
   virtual void send(boost::json::object message) = 0;
+
+  // Legacy era: sends a server-to-client request on the request's stream and blocks
+  // until the client's JSON-RPC response (returned whole) arrives. Throws input_error
+  // on timeout, cancellation or a broken stream. Call it from a worker thread.
+  virtual boost::json::object request(std::string_view method, boost::json::object params) = 0;
+};
+
+// 2026-07-28: the answers a request gathered over its rounds, and the handler's state.
+struct input_round {
+  boost::json::object answers;  // key -> the client's answer
+  boost::json::object state;
 };
 
 // Set by the transport when the request is cancelled; polled or observed by handlers.
@@ -84,12 +97,30 @@ class context {
 
   bool cancelled() const noexcept { return scope_.cancel && scope_.cancel->cancelled(); }
 
+  // Asks the client for input and returns its answer (ElicitResult, CreateMessageResult
+  // or ListRootsResult). Keys name the question within the request: use the same key
+  // for the same question on every round. See input.hpp for how the eras differ.
+  // A client that lacks the capability gets -32021 (2026-07-28) or input_error (legacy).
+  boost::json::object ask(const std::string& key, const input_request& request);
+  // Several questions in one round (2026-07-28); asked one after another on legacy.
+  std::map<std::string, boost::json::object> ask_all(
+      const std::vector<std::pair<std::string, input_request>>& requests);
+  // Handler state kept across rounds (signed into requestState on 2026-07-28).
+  boost::json::object& state() noexcept { return round_ ? round_->state : local_state_; }
+
+  // Set by dispatch for 2026-07-28 requests that may ask for input.
+  void set_input_round(input_round* round) noexcept { round_ = round; }
+
  private:
+  void require_capability(const input_request& request) const;
+
   const request_scope& scope_;
   const protocol::request_id& id_;
   boost::json::value progress_token_;
   std::mutex progress_mutex_;
   std::optional<double> last_progress_;
+  input_round* round_ = nullptr;
+  boost::json::object local_state_;
 };
 
 }  // namespace mcpxx

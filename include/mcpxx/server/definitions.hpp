@@ -40,7 +40,9 @@ class resource_not_found : public std::runtime_error {
   std::string uri_;
 };
 
-// Thrown by a handler for bad input it detects itself (answered as -32602).
+// Thrown by a resource reader or prompt for bad input it detects itself: answered as
+// -32602. From a tool it becomes an isError result, like any exception: the spec wants
+// input-validation errors of tools reported to the model.
 class invalid_params : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -6,6 +6,7 @@
 #include <mcpxx/protocol/jsonrpc.hpp>
 #include <mcpxx/server/context.hpp>
 #include <mcpxx/server/definitions.hpp>
+#include <mcpxx/server/request_state.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -37,6 +38,10 @@ struct server_options {
   std::string read_cache_scope = "private";
   // Threads for blocking handlers; 0 = one per core.
   std::size_t worker_threads = 0;
+  // Signs 2026-07-28 requestState. Empty = a random key: fine for one process, but
+  // replicas behind one load balancer must share it.
+  std::string state_key;
+  std::chrono::seconds state_lifetime{600};
 };
 
 // Session-scoped operations of the legacy era, implemented by the transport on its
@@ -91,6 +96,7 @@ class server {
   const boost::json::object& server_info() const noexcept { return server_info_; }
 
   boost::asio::thread_pool& workers() noexcept { return workers_; }
+  const request_state_codec& state_codec() const noexcept { return state_codec_; }
 
   struct catalog;  // implementation detail, public for the dispatch helpers
 
@@ -100,6 +106,7 @@ class server {
   server_options options_;
   boost::json::object server_info_;  // built once: it goes into every modern result
   boost::asio::thread_pool workers_;
+  request_state_codec state_codec_;
   // Readers take a snapshot without locking; writers copy, modify and swap.
   std::atomic<std::shared_ptr<const catalog>> catalog_;
   std::mutex write_mutex_;

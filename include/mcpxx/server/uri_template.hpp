@@ -21,6 +21,8 @@ class uri_template {
   const std::string& text() const noexcept { return text_; }
 
  private:
+  bool match_from(std::size_t k, std::string_view uri, std::size_t pos, uri_params& out) const;
+
   struct part {
     std::string literal;  // when name is empty
     std::string name;

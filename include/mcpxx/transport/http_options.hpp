@@ -44,6 +44,10 @@ struct http_options {
   std::size_t max_sessions = 100000;
   std::chrono::seconds session_ttl{24 * 3600};
 
+  // How long a handler waits for a legacy client's answer to elicitation, sampling
+  // or roots (a person may be typing).
+  std::chrono::milliseconds client_request_timeout{std::chrono::minutes(5)};
+
   principal_extractor principal;
   std::chrono::seconds shutdown_grace{10};
 };

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <mcpxx/server/server.hpp>
+#include <mcpxx/store/message_bus.hpp>
 #include <mcpxx/store/session_store.hpp>
 #include <mcpxx/transport/http_options.hpp>
 
@@ -13,9 +14,10 @@ namespace mcpxx {
 
 class http_server {
  public:
-  // `sessions` null = an in-memory store sized by the options.
+  // Null stores = in-memory ones (sessions sized by the options).
   http_server(server& mcp, http_options options,
-              std::shared_ptr<store::session_store> sessions = nullptr);
+              std::shared_ptr<store::session_store> sessions = nullptr,
+              std::shared_ptr<store::message_bus> bus = nullptr);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

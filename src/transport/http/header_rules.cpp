@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <stdexcept>
 
 namespace mcpxx::http_rules {
@@ -19,14 +20,23 @@ bool iequals(std::string_view a, std::string_view b) noexcept {
          });
 }
 
-// "host", "host:port", "[v6]:port" -> host part.
+bool all_digits(std::string_view s) noexcept {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// "host", "host:port", "[v6]:port" -> host part; "" when what follows is not a port.
 std::string_view host_part(std::string_view h) noexcept {
   if (!h.empty() && h.front() == '[') {
     auto close = h.find(']');
-    return close == std::string_view::npos ? h : h.substr(0, close + 1);
+    if (close == std::string_view::npos) return {};
+    std::string_view rest = h.substr(close + 1);
+    if (!rest.empty() && !(rest.front() == ':' && all_digits(rest.substr(1)))) return {};
+    return h.substr(0, close + 1);
   }
   auto colon = h.find(':');
-  return colon == std::string_view::npos ? h : h.substr(0, colon);
+  if (colon == std::string_view::npos) return h;
+  if (!all_digits(h.substr(colon + 1))) return {};
+  return h.substr(0, colon);
 }
 
 bool is_loopback_name(std::string_view host) noexcept {
@@ -39,13 +49,38 @@ bool listed(std::string_view value, const std::vector<std::string>& allowed) {
   return false;
 }
 
+// True when the parameters (";a=b;q=0") carry q=0: "not acceptable" (RFC 9110 12.4.2).
+bool zero_quality(std::string_view params) {
+  while (!params.empty()) {
+    params.remove_prefix(1);  // ';'
+    auto next = params.find(';');
+    std::string_view p = trim(params.substr(0, next));
+    if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+      std::string value(trim(p.substr(2)));
+      char* end = nullptr;
+      double q = std::strtod(value.c_str(), &end);
+      return end != value.c_str() && q == 0.0;
+    }
+    if (next == std::string_view::npos) break;
+    params.remove_prefix(next);
+  }
+  return false;
+}
+
 // Media ranges of an Accept header, without parameters, lower-cased.
 std::vector<std::string> media_ranges(std::string_view accept) {
   std::vector<std::string> out;
   while (!accept.empty()) {
     auto comma = accept.find(',');
     std::string_view item = accept.substr(0, comma);
-    item = trim(item.substr(0, item.find(';')));
+    auto params = item.find(';');
+    bool refused = params != std::string_view::npos && zero_quality(item.substr(params));
+    item = trim(item.substr(0, params));
+    if (refused) {
+      if (comma == std::string_view::npos) break;
+      accept.remove_prefix(comma + 1);
+      continue;
+    }
     std::string lower(item);
     std::transform(lower.begin(), lower.end(), lower.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

@@ -32,14 +32,15 @@ principal_extractor principal_from_header(std::string header_name) {
 }
 
 struct http_server::impl {
-  impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions)
+  impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions,
+       std::shared_ptr<store::message_bus> bus)
       : options(std::move(opts)),
         threads(options.threads ? options.threads
                                 : std::max(1u, std::thread::hardware_concurrency())),
         io(static_cast<int>(threads)),
         acceptor(io),
         signals(io, SIGINT, SIGTERM),
-        endpoint(mcp, options, std::move(sessions)) {}
+        endpoint(mcp, options, std::move(sessions), std::move(bus)) {}
 
   http_options options;
   std::size_t threads;
@@ -164,14 +165,16 @@ asio::awaitable<void> http_server::impl::drain_and_stop() {
 }
 
 http_server::http_server(server& mcp, http_options options,
-                         std::shared_ptr<store::session_store> sessions) {
+                         std::shared_ptr<store::session_store> sessions,
+                         std::shared_ptr<store::message_bus> bus) {
   if (!sessions) {
     store::memory_session_store::options so;
     so.ttl = options.session_ttl;
     so.max_sessions = options.max_sessions;
     sessions = std::make_shared<store::memory_session_store>(so);
   }
-  impl_ = std::make_unique<impl>(mcp, std::move(options), std::move(sessions));
+  if (!bus) bus = std::make_shared<store::memory_message_bus>();
+  impl_ = std::make_unique<impl>(mcp, std::move(options), std::move(sessions), std::move(bus));
 }
 
 http_server::~http_server() = default;

@@ -1,5 +1,6 @@
 #include "transport/http/mcp_endpoint.hpp"
 
+#include "transport/http/channels.hpp"
 #include "transport/http/header_rules.hpp"
 #include "transport/http/sse_sink.hpp"
 
@@ -116,10 +117,12 @@ struct mcp_endpoint::exchange {
 };
 
 mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
-                           std::shared_ptr<store::session_store> sessions)
+                           std::shared_ptr<store::session_store> sessions,
+                           std::shared_ptr<store::message_bus> bus)
     : mcp_(mcp),
       options_(options),
       sessions_(std::move(sessions)),
+      bus_(std::move(bus)),
       bound_to_loopback_(http_rules::is_loopback_address(options.host)) {}
 
 asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& req) {
@@ -177,6 +180,15 @@ asio::awaitable<void> mcp_endpoint::remove_session(exchange& x) {
   }
   co_await sessions_->erase(id);
   co_await x.write_empty(status::ok);
+}
+
+asio::awaitable<void> mcp_endpoint::deliver_reply(const std::string& session_id,
+                                                  const protocol::response& response) {
+  json::object message{{"jsonrpc", "2.0"}, {"id", response.id}};
+  if (response.result) message["result"] = *response.result;
+  if (response.error) message["error"] = *response.error;
+  co_await bus_->publish(reply_channel(session_id, json::serialize(response.id)),
+                         json::serialize(message));
 }
 
 asio::awaitable<void> mcp_endpoint::post(exchange& x) {
@@ -310,6 +322,7 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
                                                    request_scope& scope, legacy_session* session,
                                                    bool modern) {
   auto sink = std::make_shared<sse_sink>(x.stream, x.keep_alive, scope.cancel, modern);
+  if (!modern) sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
   scope.sink = sink;
   json::object response = co_await mcp_.handle(req, scope, session);
   std::string body = json::serialize(response);
@@ -418,8 +431,9 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
       co_await answer_request(x, *r, scope, &session, false);
       co_return;
     }
-    // Notifications and the client's responses are accepted; answers to
-    // server-to-client requests are routed once those exist.
+    // Answers to our requests go to the waiting handler, wherever it runs.
+    if (auto* r = std::get_if<protocol::response>(&msgs.front()))
+      co_await deliver_reply(rec->id, *r);
     co_await x.write_empty(status::accepted);
     co_return;
   }
@@ -427,6 +441,7 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
   // A 2025-03-26 batch: answers in one JSON array, nothing streamed.
   json::array answers;
   for (auto& m : msgs) {
+    if (auto* reply = std::get_if<protocol::response>(&m)) co_await deliver_reply(rec->id, *reply);
     auto* r = std::get_if<protocol::request>(&m);
     if (!r) continue;
     if (r->method == "initialize") {

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mcpxx/server/server.hpp>
+#include <mcpxx/store/message_bus.hpp>
 #include <mcpxx/store/session_store.hpp>
 #include <mcpxx/transport/http_options.hpp>
 
@@ -21,7 +22,8 @@ using response_t = boost::beast::http::response<boost::beast::http::string_body>
 class mcp_endpoint {
  public:
   mcp_endpoint(server& mcp, const http_options& options,
-               std::shared_ptr<store::session_store> sessions);
+               std::shared_ptr<store::session_store> sessions,
+               std::shared_ptr<store::message_bus> bus);
 
   // Answers one request on `stream` (JSON or SSE). Returns whether the connection may
   // stay open.
@@ -34,6 +36,8 @@ class mcp_endpoint {
   boost::asio::awaitable<void> post_legacy(exchange& x, std::vector<protocol::message> msgs,
                                            bool batch);
   boost::asio::awaitable<void> remove_session(exchange& x);
+  boost::asio::awaitable<void> deliver_reply(const std::string& session_id,
+                                             const protocol::response& response);
   boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,
                                               request_scope& scope, legacy_session* session,
                                               bool modern);
@@ -41,6 +45,7 @@ class mcp_endpoint {
   server& mcp_;
   const http_options& options_;
   std::shared_ptr<store::session_store> sessions_;
+  std::shared_ptr<store::message_bus> bus_;
   bool bound_to_loopback_;
 };
 

@@ -1,5 +1,14 @@
 #include "transport/http/sse_sink.hpp"
 
+#include "transport/http/channels.hpp"
+#include "transport/http/header_rules.hpp"
+
+#include <boost/asio/use_future.hpp>
+#include <boost/json/parse.hpp>
+
+#include <condition_variable>
+#include <mutex>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -35,6 +44,58 @@ void sse_sink::send(boost::json::object message) {
              });
 }
 
+void sse_sink::enable_requests(std::shared_ptr<store::message_bus> bus, std::string session_id,
+                               std::chrono::milliseconds timeout) {
+  bus_ = std::move(bus);
+  session_id_ = std::move(session_id);
+  request_timeout_ = timeout;
+}
+
+boost::json::object sse_sink::request(std::string_view method, boost::json::object params) {
+  if (!bus_ || session_id_.empty())
+    throw input_error("This request cannot send requests to the client");
+  // Unguessable: the id names the reply channel, and a reply is accepted from the
+  // session's owner only.
+  std::string id = "mcpxx-" + http_rules::new_session_id().substr(0, 16);
+  std::string id_json = boost::json::serialize(boost::json::value(id));
+
+  struct waiter {
+    std::mutex mutex;
+    std::condition_variable ready;
+    std::optional<std::string> payload;
+  };
+  auto w = std::make_shared<waiter>();
+  // Subscribe before sending, so the answer cannot overtake us.
+  auto sub = asio::co_spawn(stream_.get_executor(),
+                            bus_->subscribe(reply_channel(session_id_, id_json),
+                                            [w](std::string_view payload) {
+                                              std::lock_guard lock(w->mutex);
+                                              if (!w->payload) w->payload.emplace(payload);
+                                              w->ready.notify_all();
+                                            }),
+                            asio::use_future)
+                 .get();
+  send(protocol::make_request(boost::json::value(id), method, std::move(params)));
+
+  auto deadline = std::chrono::steady_clock::now() + request_timeout_;
+  std::unique_lock lock(w->mutex);
+  while (!w->payload) {
+    if (cancel_ && cancel_->cancelled()) throw input_error("The request was cancelled");
+    if (broken_flag_) throw input_error("The client's stream broke before it answered");
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw input_error("The client did not answer " + std::string(method) + " in time");
+    w->ready.wait_for(lock, std::chrono::milliseconds(100));
+  }
+  std::string payload = std::move(*w->payload);
+  lock.unlock();
+  sub.reset();
+
+  boost::json::error_code ec;
+  auto v = boost::json::parse(payload, ec);
+  if (ec || !v.is_object()) throw input_error("Malformed answer from the client");
+  return std::move(v.get_object());
+}
+
 asio::awaitable<void> sse_sink::write_header() {
   http::response<http::empty_body> res{http::status::ok, 11};
   res.set(http::field::content_type, "text/event-stream");
@@ -60,6 +121,7 @@ asio::awaitable<void> sse_sink::write_event(const std::string& data) {
 
 void sse_sink::on_write_error() {
   broken_ = true;
+  broken_flag_ = true;
   queue_.clear();
   // 2026-07-28: closing the response stream is how a client cancels. Legacy clients
   // resume instead, so their handler keeps running.

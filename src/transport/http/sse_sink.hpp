@@ -3,12 +3,15 @@
 #pragma once
 
 #include <mcpxx/server/context.hpp>
+#include <mcpxx/store/message_bus.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -23,7 +26,12 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   sse_sink(boost::beast::tcp_stream& stream, bool keep_alive,
            std::shared_ptr<mcpxx::cancellation> cancel, bool cancel_on_disconnect);
 
+  // Legacy sessions: where the client's answers to our requests arrive.
+  void enable_requests(std::shared_ptr<store::message_bus> bus, std::string session_id,
+                       std::chrono::milliseconds timeout);
+
   void send(boost::json::object message) override;
+  boost::json::object request(std::string_view method, boost::json::object params) override;
 
   // Called on the strand once the handler is done. When nothing was streamed returns
   // false and the caller answers with plain JSON; otherwise writes `final_message` as
@@ -48,6 +56,11 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   bool closed_ = false;
   bool broken_ = false;
   std::optional<boost::asio::steady_timer> drained_;
+  std::atomic<bool> broken_flag_{false};  // broken_, readable from worker threads
+
+  std::shared_ptr<store::message_bus> bus_;
+  std::string session_id_;
+  std::chrono::milliseconds request_timeout_{0};
 };
 
 }  // namespace mcpxx::http_transport
