@@ -7,6 +7,10 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 namespace mcpxx::conformance {
 
 namespace json = boost::json;
@@ -276,11 +280,78 @@ void register_mrtr(server& mcp) {
        }});
 }
 
+// Real registry changes and resource updates, so notification streams have
+// something true to report.
+void register_triggers(server& mcp) {
+  mcp.add_tool(tool(
+      "test_trigger_tool_change", "Adds or removes test_dynamic_tool: tools/list_changed goes out",
+      [&mcp](context&, const json::object&) {
+        if (!mcp.remove_tool("test_dynamic_tool"))
+          mcp.add_tool(
+              tool("test_dynamic_tool", "Appears and disappears at runtime",
+                   [](context&, const json::object&) { return tool_result::text("dynamic"); }));
+        return tool_result::text("tools list_changed published");
+      }));
+  mcp.add_tool(
+      tool("test_trigger_prompt_change",
+           "Adds or removes test_dynamic_prompt: prompts/list_changed goes out",
+           [&mcp](context&, const json::object&) {
+             if (!mcp.remove_prompt("test_dynamic_prompt"))
+               mcp.add_prompt(
+                   {.name = "test_dynamic_prompt",
+                    .description = "Appears and disappears at runtime",
+                    .get = [](context&, const prompt_arguments&) {
+                      return prompt_result{{}, {prompt_message("user", content::text("dynamic"))}};
+                    }});
+             return tool_result::text("prompts list_changed published");
+           }));
+  mcp.add_tool(tool(
+      "test_trigger_resource_update", "Announces that the resource at uri changed",
+      [&mcp](context&, const json::object& args) {
+        auto uri = string_arg(args, "uri");
+        mcp.notify_resource_updated(uri);
+        return tool_result::text("resource updated: " + uri);
+      },
+      one_string_arg("uri", "The resource that changed")));
+}
+
+// A slow tool that stops when cancelled, and a probe reporting whether it was.
+void register_cancellation(server& mcp) {
+  static std::atomic<bool> last_cancelled{false};
+  mcp.add_tool(
+      tool("test_cancellable", "Works for ms milliseconds unless cancelled",
+           [](context& ctx, const json::object& args) {
+             auto* ms = args.if_contains("ms");
+             auto budget = std::chrono::milliseconds(ms && ms->is_int64() ? ms->get_int64() : 1000);
+             auto end = std::chrono::steady_clock::now() + budget;
+             last_cancelled = false;
+             while (std::chrono::steady_clock::now() < end) {
+               if (ctx.cancelled()) {
+                 last_cancelled = true;
+                 return tool_result::error("cancelled");
+               }
+               std::this_thread::sleep_for(std::chrono::milliseconds(10));
+             }
+             return tool_result::text("finished");
+           },
+           {{"type", "object"},
+            {"properties",
+             json::object{
+                 {"ms", json::object{{"type", "integer"}, {"minimum", 0}, {"maximum", 60000}}}}}}));
+  mcp.add_tool(tool("test_cancellable_last", "Whether the last test_cancellable was cancelled",
+                    [](context&, const json::object&) {
+                      return tool_result::text(std::string("cancelled=") +
+                                               (last_cancelled ? "true" : "false"));
+                    }));
+}
+
 }  // namespace
 
 void register_interaction_fixtures(server& mcp) {
   register_legacy_style(mcp);
   register_mrtr(mcp);
+  register_triggers(mcp);
+  register_cancellation(mcp);
 }
 
 }  // namespace mcpxx::conformance

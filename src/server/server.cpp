@@ -58,6 +58,16 @@ void server::on_list_changed(list_changed_listener listener) {
   listeners_.push_back(std::move(listener));
 }
 
+void server::on_resource_updated(resource_updated_listener listener) {
+  std::lock_guard lock(write_mutex_);
+  resource_listeners_.push_back(std::move(listener));
+}
+
+void server::notify_resource_updated(std::string_view uri) {
+  std::lock_guard lock(write_mutex_);
+  for (auto& listener : resource_listeners_) listener(uri);
+}
+
 void server::add_tool(tool_definition tool) {
   if (tool.name.empty()) throw std::invalid_argument("tool name must not be empty");
   if (!tool.handler && !tool.async_handler)
@@ -142,11 +152,10 @@ std::shared_ptr<const tool_definition> server::find_tool(std::string_view name) 
 }
 
 json::object server::capabilities() const {
-  // listChanged and subscribe stay false until notification streams exist: we do not
-  // advertise what no stream can deliver.
-  return {{"tools", json::object{{"listChanged", false}}},
-          {"resources", json::object{{"subscribe", false}, {"listChanged", false}}},
-          {"prompts", json::object{{"listChanged", false}}},
+  // Changes reach clients on the legacy GET stream and on 2026 listen streams.
+  return {{"tools", json::object{{"listChanged", true}}},
+          {"resources", json::object{{"subscribe", true}, {"listChanged", true}}},
+          {"prompts", json::object{{"listChanged", true}}},
           {"completions", json::object{}},
           {"logging", json::object{}}};
 }

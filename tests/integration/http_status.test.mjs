@@ -170,11 +170,6 @@ describe('legacy era (initialize + Mcp-Session-Id)', () => {
     assert.equal(refused.status, 400);
     assert.match(rpcError(refused, -32600).message, /batch/i);
   });
-  test('GET has no stream yet: 405', async () => {
-    const sid = await legacyInit(srv.url);
-    const res = await request(srv.url, { method: 'GET', headers: { ...legacyHeaders(sid), Accept: 'text/event-stream' } });
-    assert.equal(res.status, 405);
-  });
 });
 
 describe('2026-07-28 era (stateless)', () => {

@@ -80,9 +80,15 @@ class server {
   // The tool's current definition, or null.
   std::shared_ptr<const tool_definition> find_tool(std::string_view name) const;
 
+  // Tells subscribers (legacy resources/subscribe, 2026 listen streams) that the
+  // resource at `uri` changed.
+  void notify_resource_updated(std::string_view uri);
+
   // kind: "tools", "prompts" or "resources". Called after a runtime change.
   using list_changed_listener = std::function<void(std::string_view kind)>;
   void on_list_changed(list_changed_listener listener);
+  using resource_updated_listener = std::function<void(std::string_view uri)>;
+  void on_resource_updated(resource_updated_listener listener);
 
   // Answers one request: a JSON-RPC response object (result or error). Never throws
   // for anything a client can cause. `session` is required for the legacy
@@ -111,6 +117,7 @@ class server {
   std::atomic<std::shared_ptr<const catalog>> catalog_;
   std::mutex write_mutex_;
   std::vector<list_changed_listener> listeners_;
+  std::vector<resource_updated_listener> resource_listeners_;
 };
 
 }  // namespace mcpxx

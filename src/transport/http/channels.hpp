@@ -16,4 +16,12 @@ inline std::string reply_channel(std::string_view session, std::string_view id_j
   return c;
 }
 
+// Changes every notification stream may care about: {"kind":"list_changed","list":
+// "tools"} or {"kind":"resource_updated","uri":...}.
+inline constexpr std::string_view notify_channel = "mcpxx:notify";
+
+// A legacy client's notifications/cancelled: {"session":..., "id":<request id>}. Every
+// replica listens and cancels the request if it runs there.
+inline constexpr std::string_view cancel_channel = "mcpxx:cancel";
+
 }  // namespace mcpxx::http_transport

@@ -1,6 +1,7 @@
 #include <mcpxx/store/memory.hpp>
 #include <mcpxx/transport/http_server.hpp>
 
+#include "transport/http/channels.hpp"
 #include "transport/http/mcp_endpoint.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -14,6 +15,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -25,6 +27,7 @@ namespace mcpxx {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace json = boost::json;
 using tcp = asio::ip::tcp;
 
 principal_extractor principal_from_header(std::string header_name) {
@@ -34,19 +37,40 @@ principal_extractor principal_from_header(std::string header_name) {
 struct http_server::impl {
   impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions,
        std::shared_ptr<store::message_bus> bus)
+      : impl(mcp, std::move(opts), std::move(sessions),
+             std::make_shared<store::memory_event_store>(), std::move(bus), 0) {}
+  impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions,
+       std::shared_ptr<store::event_store> events, std::shared_ptr<store::message_bus> bus, int)
       : options(std::move(opts)),
         threads(options.threads ? options.threads
                                 : std::max(1u, std::thread::hardware_concurrency())),
         io(static_cast<int>(threads)),
         acceptor(io),
         signals(io, SIGINT, SIGTERM),
-        endpoint(mcp, options, std::move(sessions), std::move(bus)) {}
+        bus(bus),
+        endpoint(mcp, options, std::move(sessions), std::move(events), std::move(bus)) {
+    // Registry changes and resource updates reach every notification stream, on every
+    // replica, through the bus.
+    auto publish = [this](json::object change) {
+      asio::co_spawn(
+          io,
+          this->bus->publish(std::string(http_transport::notify_channel), json::serialize(change)),
+          asio::detached);
+    };
+    mcp.on_list_changed([publish](std::string_view list) {
+      publish({{"kind", "list_changed"}, {"list", list}});
+    });
+    mcp.on_resource_updated([publish](std::string_view uri) {
+      publish({{"kind", "resource_updated"}, {"uri", uri}});
+    });
+  }
 
   http_options options;
   std::size_t threads;
   asio::io_context io;
   tcp::acceptor acceptor;
   asio::signal_set signals;
+  std::shared_ptr<store::message_bus> bus;
   http_transport::mcp_endpoint endpoint;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> in_flight{0};
@@ -153,6 +177,7 @@ asio::awaitable<void> http_server::impl::connection(tcp::socket socket) {
 
 asio::awaitable<void> http_server::impl::drain_and_stop() {
   draining = true;
+  endpoint.close_streams();
   beast::error_code ignored;
   acceptor.close(ignored);
   asio::steady_timer timer(io);
@@ -188,6 +213,8 @@ void http_server::start() {
   i.acceptor.set_option(tcp::acceptor::reuse_address(true));
   i.acceptor.bind(ep);
   i.acceptor.listen(asio::socket_base::max_listen_connections);
+  // Runs before the first accept completes: both are queued in this order.
+  asio::co_spawn(i.io, i.endpoint.start(), asio::detached);
   asio::co_spawn(i.io, i.accept_loop(), asio::detached);
   spdlog::info("mcpxx listening on http://{}:{}{}", i.options.host, port(), i.options.path);
   i.signals.async_wait([&i](const boost::system::error_code& ec, int sig) {

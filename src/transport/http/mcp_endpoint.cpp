@@ -2,15 +2,21 @@
 
 #include "transport/http/channels.hpp"
 #include "transport/http/header_rules.hpp"
+#include "transport/http/notification_streams.hpp"
 #include "transport/http/sse_sink.hpp"
 
 #include <mcpxx/protocol/envelope.hpp>
 #include <mcpxx/protocol/version.hpp>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <spdlog/spdlog.h>
@@ -116,14 +122,79 @@ struct mcp_endpoint::exchange {
   }
 };
 
+namespace {
+
+// Methods that run handlers: worth watching for the client going away.
+bool runs_user_code_impl(const protocol::request& req) {
+  return req.method == "tools/call" || req.method == "prompts/get" ||
+         req.method == "resources/read";
+}
+
+// Resolves when the peer closed (or reset) the connection; a pipelined next request
+// is left unread. Cancelled by the caller once the request is answered.
+asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
+                                            std::shared_ptr<mcpxx::cancellation> cancel) {
+  auto& socket = stream.socket();
+  auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
+                                         asio::as_tuple(asio::use_awaitable));
+  if (ec) co_return;  // stopped: the request finished
+  char byte;
+  boost::system::error_code rec;
+  auto n = socket.receive(asio::buffer(&byte, 1), asio::ip::tcp::socket::message_peek, rec);
+  if (rec || n == 0) cancel->cancel();
+}
+
+}  // namespace
+
+bool mcp_endpoint::runs_user_code(const protocol::request& req) {
+  return runs_user_code_impl(req);
+}
+
+asio::awaitable<void> mcp_endpoint::watch_disconnect(beast::tcp_stream& stream,
+                                                     std::shared_ptr<mcpxx::cancellation> cancel) {
+  return watch_disconnect_impl(stream, std::move(cancel));
+}
+
 mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
                            std::shared_ptr<store::session_store> sessions,
+                           std::shared_ptr<store::event_store> events,
                            std::shared_ptr<store::message_bus> bus)
     : mcp_(mcp),
       options_(options),
-      sessions_(std::move(sessions)),
-      bus_(std::move(bus)),
+      sessions_(sessions),
+      bus_(bus),
+      streams_(std::make_unique<notification_streams>(
+          options, std::move(sessions), std::move(events), std::move(bus), mcp.server_info())),
       bound_to_loopback_(http_rules::is_loopback_address(options.host)) {}
+
+mcp_endpoint::~mcp_endpoint() = default;
+
+asio::awaitable<void> mcp_endpoint::start() {
+  cancel_subscription_ =
+      co_await bus_->subscribe(std::string(cancel_channel),
+                               [this](std::string_view payload) { on_cancel_message(payload); });
+}
+
+void mcp_endpoint::close_streams() {
+  streams_->close_all();
+}
+
+void mcp_endpoint::on_cancel_message(std::string_view payload) {
+  json::error_code ec;
+  auto v = json::parse(payload, ec);
+  if (ec || !v.is_object()) return;
+  auto* session = v.get_object().if_contains("session");
+  auto* id = v.get_object().if_contains("id");
+  if (!session || !session->is_string() || !id) return;
+  std::string key = std::string(session->get_string()) + " " + json::serialize(*id);
+  std::shared_ptr<mcpxx::cancellation> cancel;
+  {
+    std::lock_guard lock(in_flight_mutex_);
+    auto it = in_flight_.find(key);
+    if (it != in_flight_.end()) cancel = it->second.lock();
+  }
+  if (cancel) cancel->cancel();
+}
 
 asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& req) {
   exchange x{stream, req, req.keep_alive(), {}};
@@ -149,15 +220,43 @@ asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& 
       co_await remove_session(x);
       break;
     case http::verb::get:
-      // Notification streams (legacy GET, 2026 subscriptions/listen) are not served yet.
-      co_await x.write_error(status::method_not_allowed, nullptr, code::invalid_request,
-                             "Method Not Allowed: no GET stream on this endpoint");
+      co_await open_get_stream(x);
       break;
     default:
       co_await x.write_error(status::method_not_allowed, nullptr, code::invalid_request,
                              "Method Not Allowed");
   }
   co_return x.keep_alive;
+}
+
+asio::awaitable<void> mcp_endpoint::open_get_stream(exchange& x) {
+  auto version = http_rules::trim(x.header(version_header));
+  if (protocol::names_modern_era(version)) {
+    co_await x.write_error(status::method_not_allowed, nullptr, code::invalid_request,
+                           "Method Not Allowed: 2026-07-28 uses subscriptions/listen");
+    co_return;
+  }
+  if (!http_rules::accepts_sse(x.header("Accept"))) {
+    co_await x.write_error(status::not_acceptable, nullptr, code::invalid_request,
+                           "Not Acceptable: Accept must list text/event-stream");
+    co_return;
+  }
+  auto id = x.header(session_header);
+  if (id.empty()) {
+    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
+                           "Bad Request: Mcp-Session-Id header is required");
+    co_return;
+  }
+  auto rec = co_await sessions_->load(id);
+  if (!rec || rec->principal != x.principal) {
+    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session expired");
+    co_return;
+  }
+  if (!co_await streams_->legacy_get(x.stream, x.keep_alive, rec,
+                                     std::string(x.header("Last-Event-ID")))) {
+    co_await x.write_error(status::conflict, nullptr, code::invalid_request,
+                           "Conflict: this session already has a GET stream open");
+  }
 }
 
 asio::awaitable<void> mcp_endpoint::remove_session(exchange& x) {
@@ -307,6 +406,17 @@ asio::awaitable<void> mcp_endpoint::post_modern(exchange& x, protocol::message& 
     }
   }
 
+  if (req.method == "subscriptions/listen") {
+    auto* filter = req.params.if_contains("notifications");
+    if (!filter || !filter->is_object()) {
+      co_await x.write_error(status::ok, req.id, code::invalid_params,
+                             "Invalid params: \"notifications\" must be an object");
+      co_return;
+    }
+    co_await streams_->listen(x.stream, x.keep_alive, req.id, filter->get_object());
+    co_return;
+  }
+
   auto& e = std::get<protocol::envelope>(env);
   request_scope scope;
   scope.era = protocol::era::modern;
@@ -324,7 +434,34 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   auto sink = std::make_shared<sse_sink>(x.stream, x.keep_alive, scope.cancel, modern);
   if (!modern) sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
   scope.sink = sink;
+
+  // Legacy: notifications/cancelled (arriving on any replica) finds the request here.
+  std::string in_flight_key;
+  if (!modern && !scope.session_id.empty()) {
+    in_flight_key = scope.session_id + " " + json::serialize(req.id);
+    std::lock_guard lock(in_flight_mutex_);
+    in_flight_[in_flight_key] = scope.cancel;
+  }
+  // 2026-07-28: the client closing the stream cancels the request.
+  asio::cancellation_signal stop_watching;
+  if (modern && runs_user_code(req)) {
+    asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, scope.cancel),
+                   asio::bind_cancellation_slot(stop_watching.slot(), asio::detached));
+  }
+
   json::object response = co_await mcp_.handle(req, scope, session);
+
+  if (modern) stop_watching.emit(asio::cancellation_type::all);
+  if (!in_flight_key.empty()) {
+    std::lock_guard lock(in_flight_mutex_);
+    in_flight_.erase(in_flight_key);
+  }
+  if (scope.cancel->cancelled()) {
+    // A cancelled request gets no response (and a closed stream has no reader).
+    co_await sink->finish_cancelled();
+    x.keep_alive = x.keep_alive && !sink->broken();
+    co_return;
+  }
   std::string body = json::serialize(response);
   if (co_await sink->finish(body)) {
     if (sink->broken()) x.keep_alive = false;
@@ -434,6 +571,14 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
     // Answers to our requests go to the waiting handler, wherever it runs.
     if (auto* r = std::get_if<protocol::response>(&msgs.front()))
       co_await deliver_reply(rec->id, *r);
+    if (auto* n = std::get_if<protocol::notification>(&msgs.front());
+        n && n->method == "notifications/cancelled") {
+      if (auto* id = n->params.if_contains("requestId")) {
+        // (A named local: g++ 12 miscompiles braced initializers inside co_await.)
+        json::object cancel{{"session", rec->id}, {"id", *id}};
+        co_await bus_->publish(std::string(cancel_channel), json::serialize(cancel));
+      }
+    }
     co_await x.write_empty(status::accepted);
     co_return;
   }

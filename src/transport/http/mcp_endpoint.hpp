@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mcpxx/server/server.hpp>
+#include <mcpxx/store/event_store.hpp>
 #include <mcpxx/store/message_bus.hpp>
 #include <mcpxx/store/session_store.hpp>
 #include <mcpxx/transport/http_options.hpp>
@@ -13,8 +14,12 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <memory>
+#include <mutex>
+#include <unordered_map>
 
 namespace mcpxx::http_transport {
+
+class notification_streams;
 
 using request_t = boost::beast::http::request<boost::beast::http::string_body>;
 using response_t = boost::beast::http::response<boost::beast::http::string_body>;
@@ -23,7 +28,15 @@ class mcp_endpoint {
  public:
   mcp_endpoint(server& mcp, const http_options& options,
                std::shared_ptr<store::session_store> sessions,
-               std::shared_ptr<store::message_bus> bus);
+               std::shared_ptr<store::event_store> events, std::shared_ptr<store::message_bus> bus);
+
+  ~mcp_endpoint();
+
+  // Subscribes to the bus channels the endpoint serves (cancellations); call once on
+  // the I/O context before serving.
+  boost::asio::awaitable<void> start();
+  // Server shutdown: ends notification streams.
+  void close_streams();
 
   // Answers one request on `stream` (JSON or SSE). Returns whether the connection may
   // stay open.
@@ -36,6 +49,11 @@ class mcp_endpoint {
   boost::asio::awaitable<void> post_legacy(exchange& x, std::vector<protocol::message> msgs,
                                            bool batch);
   boost::asio::awaitable<void> remove_session(exchange& x);
+  boost::asio::awaitable<void> open_get_stream(exchange& x);
+  void on_cancel_message(std::string_view payload);
+  static bool runs_user_code(const protocol::request& req);
+  static boost::asio::awaitable<void> watch_disconnect(boost::beast::tcp_stream& stream,
+                                                       std::shared_ptr<mcpxx::cancellation> cancel);
   boost::asio::awaitable<void> deliver_reply(const std::string& session_id,
                                              const protocol::response& response);
   boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,
@@ -46,7 +64,13 @@ class mcp_endpoint {
   const http_options& options_;
   std::shared_ptr<store::session_store> sessions_;
   std::shared_ptr<store::message_bus> bus_;
+  std::unique_ptr<notification_streams> streams_;
   bool bound_to_loopback_;
+
+  // Legacy requests running here, by "<session> <id json>", for notifications/cancelled.
+  std::mutex in_flight_mutex_;
+  std::unordered_map<std::string, std::weak_ptr<mcpxx::cancellation>> in_flight_;
+  store::subscription cancel_subscription_;
 };
 
 }  // namespace mcpxx::http_transport

@@ -36,6 +36,7 @@ void sse_sink::send(boost::json::object message) {
   asio::post(stream_.get_executor(),
              [self = shared_from_this(), data = boost::json::serialize(message)]() mutable {
                if (self->closed_ || self->broken_) return;
+               if (self->cancel_ && self->cancel_->cancelled()) return;
                self->queue_.push_back(std::move(data));
                if (!self->writing_) {
                  self->writing_ = true;
@@ -138,6 +139,22 @@ asio::awaitable<void> sse_sink::drain() {
   }
   writing_ = false;
   if (drained_) drained_->cancel();
+}
+
+asio::awaitable<void> sse_sink::finish_cancelled() {
+  closed_ = true;
+  queue_.clear();
+  while (writing_) {
+    if (!drained_) drained_.emplace(stream_.get_executor());
+    drained_->expires_at(asio::steady_timer::time_point::max());
+    co_await drained_->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (!broken_ && !started_) co_await write_header();
+  if (!broken_) {
+    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(),
+                                              asio::as_tuple(asio::use_awaitable));
+    if (ec) on_write_error();
+  }
 }
 
 asio::awaitable<bool> sse_sink::finish(std::string final_message) {

@@ -37,6 +37,9 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   // false and the caller answers with plain JSON; otherwise writes `final_message` as
   // the last event, ends the stream and returns true.
   boost::asio::awaitable<bool> finish(std::string final_message);
+  // The request was cancelled: nothing more is sent for it; the stream (or an empty
+  // one, when nothing was streamed yet) is ended.
+  boost::asio::awaitable<void> finish_cancelled();
 
   bool broken() const noexcept { return broken_; }
 

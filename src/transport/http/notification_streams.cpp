@@ -1,0 +1,284 @@
+#include "transport/http/notification_streams.hpp"
+
+#include "transport/http/channels.hpp"
+#include "transport/http/sse_writer.hpp"
+
+#include <mcpxx/protocol/envelope.hpp>
+#include <mcpxx/protocol/version.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace mcpxx::http_transport {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto keepalive_interval = std::chrono::seconds(15);
+constexpr int retry_hint_ms = 2000;
+constexpr std::size_t inbox_capacity = 256;
+
+using inbox_t =
+    asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>;
+
+// The notification a bus message means for a stream; nullopt when it is not wanted.
+std::optional<json::object> list_changed(const json::object& change, bool tools, bool prompts,
+                                         bool resources) {
+  auto* list = change.if_contains("list");
+  if (!list || !list->is_string()) return std::nullopt;
+  std::string_view l = list->get_string();
+  if ((l == "tools" && tools) || (l == "prompts" && prompts) || (l == "resources" && resources))
+    return protocol::make_notification("notifications/" + std::string(l) + "/list_changed", {});
+  return std::nullopt;
+}
+
+// Completes when the client closes or resets the connection. A stream's client sends
+// nothing else on it, so readable data is treated like a close too: we would not read
+// it anyway.
+asio::awaitable<void> peer_gone(boost::beast::tcp_stream& stream) {
+  auto [ec] = co_await stream.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                                                  asio::as_tuple(asio::use_awaitable));
+  (void)ec;
+}
+
+}  // namespace
+
+struct notification_streams::open_stream {
+  inbox_t inbox;
+  explicit open_stream(asio::any_io_executor ex) : inbox(ex, inbox_capacity) {}
+};
+
+notification_streams::notification_streams(const http_options& options,
+                                           std::shared_ptr<store::session_store> sessions,
+                                           std::shared_ptr<store::event_store> events,
+                                           std::shared_ptr<store::message_bus> bus,
+                                           json::object server_info)
+    : options_(options),
+      sessions_(std::move(sessions)),
+      events_(std::move(events)),
+      bus_(std::move(bus)),
+      server_info_(std::move(server_info)) {}
+
+void notification_streams::add(open_stream* s) {
+  std::lock_guard lock(mutex_);
+  open_[s] = [s] { s->inbox.try_send(boost::system::error_code{}, std::string()); };
+  if (closing_) open_[s]();
+}
+
+void notification_streams::remove(open_stream* s) {
+  std::lock_guard lock(mutex_);
+  open_.erase(s);
+}
+
+void notification_streams::close_all() {
+  std::lock_guard lock(mutex_);
+  closing_ = true;
+  for (auto& [s, wake] : open_) wake();
+}
+
+json::object notification_streams::honoured_filter(const json::object& requested) {
+  json::object honoured;
+  for (auto key : {"toolsListChanged", "promptsListChanged", "resourcesListChanged"})
+    if (auto* v = requested.if_contains(key); v && v->is_bool() && v->get_bool())
+      honoured[key] = true;
+  if (auto* subs = requested.if_contains("resourceSubscriptions"); subs && subs->is_array()) {
+    json::array uris;
+    for (auto& u : subs->get_array())
+      if (u.is_string()) uris.push_back(u);
+    honoured["resourceSubscriptions"] = std::move(uris);
+  }
+  return honoured;
+}
+
+asio::awaitable<bool> notification_streams::legacy_get(
+    boost::beast::tcp_stream& stream, bool keep_alive,
+    std::shared_ptr<const store::session_record> session, std::string last_event_id) {
+  const std::string session_id = session->id;
+  {
+    std::lock_guard lock(mutex_);
+    if (legacy_get_[session_id] > 0) co_return false;
+    ++legacy_get_[session_id];
+  }
+  struct release {
+    notification_streams* self;
+    std::string id;
+    ~release() {
+      std::lock_guard lock(self->mutex_);
+      if (--self->legacy_get_[id] <= 0) self->legacy_get_.erase(id);
+    }
+  } release_guard{this, session_id};
+
+  const bool priming = protocol::features_of(session->protocol_version).sse_priming;
+  const std::string stream_id = session_id + "/get";
+  sse_writer w(stream);
+  co_await w.start(keep_alive);
+
+  // Resumption: replay what this session's stream missed (never another session's).
+  if (!last_event_id.empty()) {
+    auto replay = co_await events_->replay_after(last_event_id);
+    if (replay && replay->stream_id == stream_id) {
+      for (auto& e : replay->events) co_await w.event(e.data, e.id);
+    }
+  }
+  if (priming) {
+    auto id = co_await events_->append(stream_id, "");
+    co_await w.event("", id, retry_hint_ms);
+  }
+
+  auto ex = co_await asio::this_coro::executor;
+  open_stream s(ex);
+  add(&s);
+  auto sub = co_await bus_->subscribe(std::string(notify_channel), [&s](std::string_view payload) {
+    if (!s.inbox.try_send(boost::system::error_code{}, std::string(payload)))
+      spdlog::warn("notification stream is behind; a notification was dropped");
+  });
+
+  asio::steady_timer keepalive(ex);
+  bool shutting_down = false;
+  while (w.ok()) {
+    keepalive.expires_after(keepalive_interval);
+    auto next =
+        co_await (s.inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                  keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
+    if (next.index() == 2) break;
+    if (next.index() == 1) {
+      co_await w.comment("keepalive");
+      continue;
+    }
+    auto [ec, payload] = std::get<0>(next);
+    if (ec) break;
+    if (payload.empty()) {
+      shutting_down = true;
+      break;
+    }
+    json::error_code jec;
+    auto change = json::parse(payload, jec);
+    if (jec || !change.is_object()) continue;
+    auto& c = change.get_object();
+    std::optional<json::object> note;
+    if (c.at("kind") == "list_changed") {
+      note = list_changed(c, true, true, true);
+    } else if (c.at("kind") == "resource_updated") {
+      // Subscriptions may change while the stream is open: ask the store.
+      auto current = co_await sessions_->load(session_id);
+      if (!current) break;  // session ended
+      auto& uri = c.at("uri").as_string();
+      auto& subs = current->subscriptions;
+      if (std::find(subs.begin(), subs.end(), std::string_view(uri)) != subs.end()) {
+        json::object params{{"uri", uri}};
+        note = protocol::make_notification("notifications/resources/updated", std::move(params));
+      }
+    }
+    if (!note) continue;
+    std::string data = json::serialize(*note);
+    auto id = co_await events_->append(stream_id, data);
+    co_await w.event(data, id);
+  }
+  sub.reset();
+  remove(&s);
+  s.inbox.close();
+  if (shutting_down && priming) {
+    // Tell the client to reconnect (to another replica) soon, then close.
+    auto id = co_await events_->append(stream_id, "");
+    co_await w.event("", id, retry_hint_ms);
+  }
+  co_await w.end();
+  co_return true;
+}
+
+asio::awaitable<void> notification_streams::listen(boost::beast::tcp_stream& stream,
+                                                   bool keep_alive, const protocol::request_id& id,
+                                                   const json::object& filter) {
+  json::object honoured = honoured_filter(filter);
+  const bool tools = honoured.contains("toolsListChanged");
+  const bool prompts = honoured.contains("promptsListChanged");
+  const bool resources = honoured.contains("resourcesListChanged");
+  std::vector<std::string> uris;
+  if (auto* subs = honoured.if_contains("resourceSubscriptions"))
+    for (auto& u : subs->get_array()) uris.emplace_back(u.get_string());
+  json::object sub_meta{{protocol::meta_key::subscription_id, id}};
+  auto with_meta = [&](json::object note) {
+    auto& params = note["params"];
+    if (!params.is_object()) params = json::object{};
+    params.get_object()["_meta"] = sub_meta;
+    return note;
+  };
+
+  auto ex = co_await asio::this_coro::executor;
+  open_stream s(ex);
+  // Subscribe before acknowledging: a change after the acknowledgement is never missed.
+  auto sub = co_await bus_->subscribe(std::string(notify_channel), [&s](std::string_view payload) {
+    if (!s.inbox.try_send(boost::system::error_code{}, std::string(payload)))
+      spdlog::warn("listen stream is behind; a notification was dropped");
+  });
+  add(&s);
+
+  sse_writer w(stream);
+  co_await w.start(keep_alive);
+  // (Named locals: g++ 12 miscompiles braced initializers inside co_await expressions.)
+  json::object ack_params{{"notifications", honoured}};
+  std::string ack = json::serialize(with_meta(
+      protocol::make_notification("notifications/subscriptions/acknowledged", ack_params)));
+  co_await w.event(ack);
+
+  asio::steady_timer keepalive(ex);
+  bool shutting_down = false;
+  while (w.ok()) {
+    keepalive.expires_after(keepalive_interval);
+    auto next =
+        co_await (s.inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                  keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
+    if (next.index() == 2) break;
+    if (next.index() == 1) {
+      co_await w.comment("keepalive");
+      continue;
+    }
+    auto [ec, payload] = std::get<0>(next);
+    if (ec) break;
+    if (payload.empty()) {
+      shutting_down = true;
+      break;
+    }
+    json::error_code jec;
+    auto change = json::parse(payload, jec);
+    if (jec || !change.is_object()) continue;
+    auto& c = change.get_object();
+    std::optional<json::object> note;
+    if (c.at("kind") == "list_changed") {
+      note = list_changed(c, tools, prompts, resources);
+    } else if (c.at("kind") == "resource_updated") {
+      auto& uri = c.at("uri").as_string();
+      if (std::find(uris.begin(), uris.end(), std::string_view(uri)) != uris.end()) {
+        json::object params{{"uri", uri}};
+        note = protocol::make_notification("notifications/resources/updated", std::move(params));
+      }
+    }
+    if (note) co_await w.event(json::serialize(with_meta(std::move(*note))));
+  }
+  sub.reset();
+  remove(&s);
+  s.inbox.close();
+  if (shutting_down) {
+    json::object meta = sub_meta;
+    meta[protocol::meta_key::server_info] = server_info_;
+    json::object result{{"resultType", "complete"}, {"_meta", std::move(meta)}};
+    std::string final_result = json::serialize(protocol::make_result(id, std::move(result)));
+    co_await w.event(final_result);
+  }
+  co_await w.end();
+}
+
+}  // namespace mcpxx::http_transport

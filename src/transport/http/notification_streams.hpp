@@ -1,0 +1,67 @@
+// Long-lived notification streams: the legacy GET stream of a session (event ids,
+// Last-Event-ID replay, priming and retry from 2025-11-25) and 2026-07-28
+// subscriptions/listen. Both are fed from the message bus (notify_channel), so a
+// change made on any replica reaches streams held by every replica.
+#pragma once
+
+#include <mcpxx/protocol/jsonrpc.hpp>
+#include <mcpxx/store/event_store.hpp>
+#include <mcpxx/store/message_bus.hpp>
+#include <mcpxx/store/session_store.hpp>
+#include <mcpxx/transport/http_options.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/json/object.hpp>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace mcpxx::http_transport {
+
+class notification_streams {
+ public:
+  notification_streams(const http_options& options, std::shared_ptr<store::session_store> sessions,
+                       std::shared_ptr<store::event_store> events,
+                       std::shared_ptr<store::message_bus> bus, boost::json::object server_info);
+
+  // GET on the endpoint for a validated legacy session. Returns false when the
+  // session already has a GET stream here (the caller answers 409).
+  boost::asio::awaitable<bool> legacy_get(boost::beast::tcp_stream& stream, bool keep_alive,
+                                          std::shared_ptr<const store::session_record> session,
+                                          std::string last_event_id);
+
+  // subscriptions/listen, envelope already validated. `filter` is the request's
+  // `notifications` object.
+  boost::asio::awaitable<void> listen(boost::beast::tcp_stream& stream, bool keep_alive,
+                                      const protocol::request_id& id,
+                                      const boost::json::object& filter);
+
+  // Ends every open stream (server shutdown): listen streams get their final result,
+  // legacy streams a retry hint so clients reconnect elsewhere.
+  void close_all();
+
+  // The part of `requested` this server honours (what the acknowledgement echoes).
+  static boost::json::object honoured_filter(const boost::json::object& requested);
+
+ private:
+  struct open_stream;
+  void add(open_stream* s);
+  void remove(open_stream* s);
+
+  const http_options& options_;
+  std::shared_ptr<store::session_store> sessions_;
+  std::shared_ptr<store::event_store> events_;
+  std::shared_ptr<store::message_bus> bus_;
+  boost::json::object server_info_;
+
+  std::mutex mutex_;
+  std::map<open_stream*, std::function<void()>> open_;  // stream -> wake it to close
+  std::map<std::string, int> legacy_get_;               // session -> open GET streams
+  bool closing_ = false;
+};
+
+}  // namespace mcpxx::http_transport
