@@ -191,6 +191,45 @@ json::array database::orders_of(std::int64_t user_id) {
   return out;
 }
 
+std::int64_t database::add_product(const std::string& name, const std::string& category,
+                                   double price) {
+  auto s = prepare(db_, "INSERT INTO products(name, category, price) VALUES (?, ?, ?)");
+  sqlite3_bind_text(s.get(), 1, name.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text(s.get(), 2, category.c_str(), -1, SQLITE_TRANSIENT);
+  sqlite3_bind_double(s.get(), 3, price);
+  if (sqlite3_step(s.get()) != SQLITE_DONE)
+    throw std::runtime_error(std::string("database error: ") + sqlite3_errmsg(db_));
+  return sqlite3_last_insert_rowid(db_);
+}
+
+std::optional<json::object> database::product(std::int64_t id) {
+  auto s = prepare(db_, "SELECT id, name, category, price FROM products WHERE id = ?");
+  sqlite3_bind_int64(s.get(), 1, id);
+  if (sqlite3_step(s.get()) != SQLITE_ROW) return std::nullopt;
+  return json::object{{"id", sqlite3_column_int64(s.get(), 0)},
+                      {"name", text_column(s.get(), 1)},
+                      {"category", text_column(s.get(), 2)},
+                      {"price", sqlite3_column_double(s.get(), 3)}};
+}
+
+bool database::delete_product(std::int64_t id) {
+  exec("BEGIN");
+  try {
+    auto orders = prepare(db_, "DELETE FROM orders WHERE product_id = ?");
+    sqlite3_bind_int64(orders.get(), 1, id);
+    sqlite3_step(orders.get());
+    auto s = prepare(db_, "DELETE FROM products WHERE id = ?");
+    sqlite3_bind_int64(s.get(), 1, id);
+    sqlite3_step(s.get());
+    bool deleted = sqlite3_changes(db_) > 0;
+    exec("COMMIT");
+    return deleted;
+  } catch (...) {
+    exec("ROLLBACK");
+    throw;
+  }
+}
+
 json::object database::describe() {
   json::object tables;
   for (const char* t : {"users", "products", "orders"}) {

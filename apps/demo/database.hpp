@@ -25,6 +25,11 @@ class database {
                                      const std::optional<std::string>& category);
   std::optional<boost::json::object> user(std::int64_t id);
   boost::json::array orders_of(std::int64_t user_id);
+  // Inserts one product; returns its id.
+  std::int64_t add_product(const std::string& name, const std::string& category, double price);
+  std::optional<boost::json::object> product(std::int64_t id);
+  // Deletes a product and its orders; false when there was none.
+  bool delete_product(std::int64_t id);
   // Table names and row counts: what config://database shows besides the engine.
   boost::json::object describe();
   const std::filesystem::path& file() const noexcept { return file_; }

@@ -16,6 +16,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 namespace json = boost::json;
 namespace asio = boost::asio;
 
@@ -40,7 +42,79 @@ struct user_context_args {
 BOOST_DESCRIBE_STRUCT(user_context_args, (), (user_id))
 MCPXX_DESCRIPTIONS(user_context_args, (user_id, "The user's id"))
 
+struct import_products_args {
+  int count = 5;
+  std::string category = "imported";
+};
+BOOST_DESCRIBE_STRUCT(import_products_args, (), (count, category))
+MCPXX_DEFAULTS(import_products_args, count, category)
+MCPXX_DESCRIPTIONS(import_products_args, (count, "How many sample products to import (1..100)"),
+                   (category, "Category of the imported products"))
+
+struct delete_product_args {
+  std::int64_t product_id;
+};
+BOOST_DESCRIBE_STRUCT(delete_product_args, (), (product_id))
+MCPXX_DESCRIPTIONS(delete_product_args, (product_id, "The product to delete"))
+
 namespace {
+
+// Tools that talk back while they run: progress, and a confirmation asked of the user.
+void register_interactive(mcpxx::server& mcp, demo::database& db) {
+  mcp.add_tool(mcpxx::make_tool(
+      {.name = "import_products",
+       .title = "Import products",
+       .description = "Import sample products into the catalogue, reporting progress"},
+      [&db](const import_products_args& a, mcpxx::context& ctx) -> mcpxx::tool_result {
+        if (a.count < 1 || a.count > 100)
+          return mcpxx::tool_result::error("Invalid arguments: /count: must be between 1 and 100");
+        json::array ids;
+        for (int i = 1; i <= a.count; ++i) {
+          if (ctx.cancelled()) return mcpxx::tool_result::error("Import cancelled");
+          ids.push_back(
+              db.add_product("Imported product " + std::to_string(i), a.category, 9.99 + i));
+          ctx.progress(i, a.count,
+                       "Imported " + std::to_string(i) + " of " + std::to_string(a.count));
+          ctx.log("info",
+                  json::string("imported product " + std::to_string(ids.back().as_int64())));
+          // Paced like a real import from a slow upstream, so clients see it progress.
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        }
+        json::object result{{"imported", a.count}, {"product_ids", std::move(ids)}};
+        auto r = mcpxx::tool_result::text(json::serialize(result));
+        r.structured_content = std::move(result);
+        return r;
+      }));
+
+  mcp.add_tool(mcpxx::make_tool(
+      {.name = "delete_product",
+       .title = "Delete product",
+       .description = "Delete a product and its orders, after the user confirms",
+       .annotations = {{"destructiveHint", true}, {"idempotentHint", true}}},
+      [&db](const delete_product_args& a, mcpxx::context& ctx) -> mcpxx::tool_result {
+        auto product = db.product(a.product_id);
+        if (!product)
+          return mcpxx::tool_result::error("No product with id " + std::to_string(a.product_id));
+        json::object schema{
+            {"type", "object"},
+            {"properties",
+             json::object{{"confirm", json::object{{"type", "boolean"}, {"title", "Delete it?"}}}}},
+            {"required", json::array{"confirm"}}};
+        auto answer =
+            ctx.ask("confirm_delete",
+                    mcpxx::input::elicit("Delete product \"" +
+                                             std::string(product->at("name").as_string()) +
+                                             "\" and its orders?",
+                                         schema));
+        auto* content = answer.if_contains("content");
+        bool confirmed = answer.at("action") == "accept" && content && content->is_object() &&
+                         content->as_object().if_contains("confirm") &&
+                         content->as_object().at("confirm") == true;
+        if (!confirmed) return mcpxx::tool_result::text("Not deleted: the user did not confirm");
+        db.delete_product(a.product_id);
+        return mcpxx::tool_result::text("Deleted product " + std::to_string(a.product_id));
+      }));
+}
 
 void register_demo(mcpxx::server& mcp, demo::database& db, demo::log_files& logs,
                    mcpxx::store::cache& cache, std::chrono::milliseconds cache_ttl) {
@@ -192,6 +266,7 @@ int main(int argc, char** argv) {
                                        "application logs by date.",
                        .worker_threads = workers});
     register_demo(mcp, db, logs, cache, std::chrono::milliseconds(cache_ttl_ms));
+    register_interactive(mcp, db);
     mcpxx::serve_http(mcp, flags.finish());
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

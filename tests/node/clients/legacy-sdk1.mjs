@@ -8,7 +8,7 @@
 // of the protocol version the server negotiated (tests/node/schema/<rev>/schema.json).
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import { ElicitRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
 
 import { defineDemoSuite, targetUrl } from '../lib/demo-suite.mjs';
 import { recordTransport } from '../lib/recorder.mjs';
@@ -29,10 +29,17 @@ defineDemoSuite({
       reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 30000, reconnectionDelayGrowFactor: 1.5 }
     });
     const recorder = recordTransport(transport);
-    const client = new Client({ name: 'mcpxx-tests-sdk1', version: '1.0.0' }, { capabilities: {} });
+    const client = new Client({ name: 'mcpxx-tests-sdk1', version: '1.0.0' }, { capabilities: { elicitation: {} } });
+    const elicitation = { requests: [], answer: () => ({ action: 'decline' }) };
+    client.setRequestHandler(ElicitRequestSchema, async (request) => {
+      elicitation.requests.push(request.params);
+      return elicitation.answer(request.params);
+    });
     await client.connect(transport);
     return {
       client,
+      elicitation,
+      callWithProgress: (params, onprogress) => client.callTool(params, undefined, { onprogress }),
       recorder,
       revision: () => recorder.protocolVersion() ?? transport.protocolVersion,
       async close() {

@@ -25,14 +25,22 @@ defineDemoSuite({
     const recorder = recordTransport(transport);
     const client = new Client(
       { name: 'mcpxx-tests-client2', version: '1.0.0' },
-      { capabilities: {}, versionNegotiation: { mode: { pin: REVISION } } }
+      { capabilities: { elicitation: {} }, versionNegotiation: { mode: { pin: REVISION } } }
     );
+    // input_required rounds are fulfilled through this handler, then retried.
+    const elicitation = { requests: [], answer: () => ({ action: 'decline' }) };
+    client.setRequestHandler('elicitation/create', async (request) => {
+      elicitation.requests.push(request.params);
+      return elicitation.answer(request.params);
+    });
     await client.connect(transport);
     if (client.getProtocolEra() !== 'modern' || client.getNegotiatedProtocolVersion() !== REVISION) {
       throw new Error(`expected the modern era at ${REVISION}, got ${client.getProtocolEra()} ${client.getNegotiatedProtocolVersion()}`);
     }
     return {
       client,
+      elicitation,
+      callWithProgress: (params, onprogress) => client.callTool(params, { onprogress }),
       recorder,
       revision: () => client.getNegotiatedProtocolVersion(),
       close: () => client.close()

@@ -23,7 +23,7 @@ export function targetUrl(script) {
   }
 }
 
-const TOOLS = ['get_user_context', 'query_users', 'search_products'];
+const TOOLS = ['delete_product', 'get_user_context', 'import_products', 'query_users', 'search_products'];
 // Per test / hook; a hung server fails the test instead of hanging the run.
 const TIMEOUT_MS = Number(process.env.MCP_TEST_TIMEOUT_MS ?? 30_000);
 const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -105,7 +105,38 @@ export function defineDemoSuite({ title, era, connect, rpcError = (e) => e }) {
       assert.ok(client.getServerCapabilities()?.prompts, 'server advertises prompts');
     });
 
-    wireTest('tools/list returns exactly the three demo tools with input schemas', async () => {
+    wireTest('import_products reports progress up to the total, then returns the new ids', async () => {
+      const progress = [];
+      const r = await session.callWithProgress({ name: 'import_products', arguments: { count: 4 } }, (p) => progress.push(p));
+      assert.notEqual(r.isError, true, textOf(r));
+      assert.equal(r.structuredContent.imported, 4);
+      assert.equal(r.structuredContent.product_ids.length, 4);
+      assert.ok(progress.length >= 2, `at least the first and the last progress event, got ${JSON.stringify(progress)}`);
+      assert.deepEqual(progress.at(-1), { progress: 4, total: 4, message: 'Imported 4 of 4' });
+      for (let i = 1; i < progress.length; i++) assert.ok(progress[i].progress > progress[i - 1].progress, 'progress increases');
+    });
+
+    wireTest('delete_product asks for confirmation: declined keeps the product, accepted deletes it', async () => {
+      const imported = await client.callTool({ name: 'import_products', arguments: { count: 1, category: 'to-delete' } });
+      const id = imported.structuredContent.product_ids[0];
+      session.elicitation.requests.length = 0;
+      session.elicitation.answer = () => ({ action: 'decline' });
+      const kept = await client.callTool({ name: 'delete_product', arguments: { product_id: id } });
+      assert.match(textOf(kept), /Not deleted/);
+      assert.equal(session.elicitation.requests.length, 1, 'one confirmation asked');
+      assert.match(session.elicitation.requests[0].message, /Imported product 1/);
+      assert.equal(session.elicitation.requests[0].requestedSchema.properties.confirm.type, 'boolean');
+      const still = await client.callTool({ name: 'search_products', arguments: { query: 'Imported product', category: 'to-delete' } });
+      assert.ok(still.structuredContent.products.some((p) => p.id === id), 'still there after decline');
+
+      session.elicitation.answer = () => ({ action: 'accept', content: { confirm: true } });
+      const gone = await client.callTool({ name: 'delete_product', arguments: { product_id: id } });
+      assert.equal(textOf(gone), `Deleted product ${id}`);
+      const after = await client.callTool({ name: 'search_products', arguments: { query: 'Imported product', category: 'to-delete' } });
+      assert.ok(!after.structuredContent.products.some((p) => p.id === id), 'gone after accept');
+    });
+
+    wireTest('tools/list returns exactly the demo tools with input schemas', async () => {
       const { tools } = await client.listTools();
       assert.deepEqual(tools.map((t) => t.name).sort(), TOOLS);
       const byName = Object.fromEntries(tools.map((t) => [t.name, t]));
