@@ -20,17 +20,34 @@ json::value number(double v) {
 
 void context::progress(double done, std::optional<double> total, std::string_view message) {
   if (progress_token_.is_null() || !scope_.sink) return;
-  {
-    // The spec requires progress to increase; a handler that repeats a value would
-    // otherwise put an invalid sequence on the wire.
-    std::lock_guard lock(progress_mutex_);
-    if (last_progress_ && done <= *last_progress_) return;
-    last_progress_ = done;
-  }
   json::object params{{"progressToken", progress_token_}, {"progress", number(done)}};
   if (total) params["total"] = number(*total);
   if (!message.empty()) params["message"] = message;
-  scope_.sink->send(protocol::make_notification("notifications/progress", std::move(params)));
+  auto note = protocol::make_notification("notifications/progress", std::move(params));
+
+  constexpr auto coalesce_window = std::chrono::milliseconds(10);
+  auto now = std::chrono::steady_clock::now();
+  std::lock_guard lock(progress_mutex_);
+  // The spec requires progress to increase; a handler that repeats a value would
+  // otherwise put an invalid sequence on the wire.
+  if (last_progress_ && done <= *last_progress_) return;
+  bool first = !last_progress_;
+  last_progress_ = done;
+  bool complete = total && done >= *total;
+  if (!first && !complete && now - last_progress_sent_ < coalesce_window) {
+    held_progress_ = std::move(note);  // a newer update replaces the held one
+    return;
+  }
+  held_progress_.reset();
+  last_progress_sent_ = now;
+  scope_.sink->send(std::move(note));
+}
+
+void context::flush_progress() {
+  std::lock_guard lock(progress_mutex_);
+  if (!held_progress_ || !scope_.sink) return;
+  scope_.sink->send(std::move(*held_progress_));
+  held_progress_.reset();
 }
 
 void context::log(std::string_view level, json::value data, std::string_view logger) {

@@ -244,6 +244,7 @@ class dispatcher {
         // A failing tool is information for the model, not a protocol failure.
         result = tool_result::error(e.what());
       }
+      ctx.flush_progress();
       co_return shaping::tool_result_json(std::move(result), version(), &tool);
     });
   }

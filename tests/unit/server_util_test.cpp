@@ -13,6 +13,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -319,12 +320,12 @@ TEST(server_context, progress_without_total_or_message_omits_them) {
 TEST(server_context, progress_drops_equal_and_smaller_values) {
   context_fixture f(mcpxx::protocol::era::modern);
   mcpxx::context ctx(f.scope, f.id, json::value("tok"));
-  ctx.progress(1);
-  ctx.progress(1);    // equal: dropped
-  ctx.progress(0.5);  // smaller: dropped
-  ctx.progress(2);
-  ctx.progress(1.5);  // smaller than the last sent: dropped
-  ctx.progress(2.5);
+  // Each update is flushed so the 10 ms coalescing window does not hold any back.
+  for (double v : {1.0, 1.0 /* equal: dropped */, 0.5 /* smaller: dropped */, 2.0,
+                   1.5 /* smaller than the last sent: dropped */, 2.5}) {
+    ctx.progress(v);
+    ctx.flush_progress();
+  }
   std::vector<double> sent;
   for (auto& m : f.sink->messages)
     sent.push_back(m.at("params").at("progress").to_number<double>());
@@ -413,6 +414,58 @@ TEST(server_context, cancelled_follows_the_scope_cancellation) {
   EXPECT_FALSE(ctx.cancelled());
   scope.cancel->cancel();
   EXPECT_TRUE(ctx.cancelled());
+}
+
+}  // namespace
+
+namespace {
+
+struct progress_recorder final : mcpxx::outbound_sink {
+  std::vector<boost::json::object> sent;
+  void send(boost::json::object m) override { sent.push_back(std::move(m)); }
+  boost::json::object request(std::string_view, boost::json::object) override { return {}; }
+};
+
+TEST(server_context_progress, rapid_updates_keep_the_first_and_the_last) {
+  auto sink = std::make_shared<progress_recorder>();
+  mcpxx::request_scope scope;
+  scope.sink = sink;
+  boost::json::value id = 1;
+  mcpxx::context ctx(scope, id, "tok");
+  for (int i = 1; i <= 10; ++i) ctx.progress(i, 10);
+  ASSERT_EQ(sink->sent.size(), 2u);
+  EXPECT_EQ(sink->sent[0].at("params").at("progress"), 1);
+  EXPECT_EQ(sink->sent[1].at("params").at("progress"), 10);
+}
+
+TEST(server_context_progress, a_held_update_is_sent_when_the_handler_returns) {
+  auto sink = std::make_shared<progress_recorder>();
+  mcpxx::request_scope scope;
+  scope.sink = sink;
+  boost::json::value id = 1;
+  mcpxx::context ctx(scope, id, "tok");
+  ctx.progress(1);  // no total: nothing marks the last one
+  ctx.progress(2);
+  ctx.progress(3);
+  ASSERT_EQ(sink->sent.size(), 1u);
+  ctx.flush_progress();
+  ASSERT_EQ(sink->sent.size(), 2u);
+  EXPECT_EQ(sink->sent[1].at("params").at("progress"), 3);
+  ctx.flush_progress();
+  EXPECT_EQ(sink->sent.size(), 2u);
+}
+
+TEST(server_context_progress, updates_further_apart_than_the_window_all_go_out) {
+  auto sink = std::make_shared<progress_recorder>();
+  mcpxx::request_scope scope;
+  scope.sink = sink;
+  boost::json::value id = 1;
+  mcpxx::context ctx(scope, id, "tok");
+  for (int i = 1; i <= 3; ++i) {
+    ctx.progress(i, 10);
+    std::this_thread::sleep_for(std::chrono::milliseconds(15));
+  }
+  EXPECT_EQ(sink->sent.size(), 3u);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -89,8 +90,13 @@ class context {
 
   // notifications/progress for the request's progressToken. Ignored when the client
   // sent no token, when `done` does not increase, or once the request has ended.
+  // Updates less than 10 ms after the previous one are coalesced: the newest is held
+  // and sent with the next update or when the handler returns, so the first and the
+  // last always go out.
   void progress(double done, std::optional<double> total = std::nullopt,
                 std::string_view message = {});
+  // Sends a held progress update; dispatch calls it when the handler returns.
+  void flush_progress();
 
   // notifications/message at `level` (RFC 5424 name), filtered by the effective level.
   void log(std::string_view level, boost::json::value data, std::string_view logger = {});
@@ -119,6 +125,8 @@ class context {
   boost::json::value progress_token_;
   std::mutex progress_mutex_;
   std::optional<double> last_progress_;
+  std::chrono::steady_clock::time_point last_progress_sent_{};
+  std::optional<boost::json::object> held_progress_;
   input_round* round_ = nullptr;
   boost::json::object local_state_;
 };
