@@ -1,8 +1,11 @@
 // Command-line flags shared by the apps: every flag also reads MCPXX_<FLAG>.
 #pragma once
 
-#include <mcpxx/transport/http_options.hpp>
+#include <mcpxx/transport/http_server.hpp>
+#include <mcpxx/transport/stdio.hpp>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <string>
@@ -13,6 +16,7 @@ struct http_flags {
   http_options http;
   std::string principal_header;
   std::string log_level = "info";
+  bool stdio = false;
 
   void add_to(CLI::App& app) {
     app.add_option("--host", http.host, "Address to listen on")
@@ -47,6 +51,24 @@ struct http_flags {
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
         ->envname("MCPXX_LOG_LEVEL")
         ->capture_default_str();
+    app.add_flag("--stdio", stdio,
+                 "Serve MCP on stdin/stdout (one JSON-RPC message per line) instead of HTTP")
+        ->envname("MCPXX_STDIO");
+  }
+
+  // Call right after parsing: with --stdio stdout carries the protocol, so logs go to
+  // stderr from the first message on.
+  void setup_logging() const {
+    if (stdio) spdlog::set_default_logger(spdlog::stderr_color_mt("mcpxx"));
+    spdlog::set_level(spdlog::level::from_str(log_level));
+  }
+
+  // Serves `mcp` on stdio or on HTTP, as the flags say.
+  void serve(server& mcp) {
+    if (stdio)
+      serve_stdio(mcp);
+    else
+      serve_http(mcp, finish());
   }
 
   http_options finish() {

@@ -12,12 +12,12 @@ int main(int argc, char** argv) {
   flags.http.port = 3000;
   flags.add_to(app);
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  flags.setup_logging();
 
   mcpxx::server mcp({.name = "mcpxx-conformance", .version = "0.1.0"});
   mcpxx::conformance::register_fixtures(mcp);
   try {
-    mcpxx::serve_http(mcp, flags.finish());
+    flags.serve(mcp);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
       ->envname("MCPXX_CACHE_TTL_MS")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
-  spdlog::set_level(spdlog::level::from_str(flags.log_level));
+  flags.setup_logging();
 
   try {
     std::filesystem::create_directories(data_dir);
@@ -267,7 +267,7 @@ int main(int argc, char** argv) {
                        .worker_threads = workers});
     register_demo(mcp, db, logs, cache, std::chrono::milliseconds(cache_ttl_ms));
     register_interactive(mcp, db);
-    mcpxx::serve_http(mcp, flags.finish());
+    flags.serve(mcp);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;
