@@ -315,6 +315,20 @@ void register_triggers(server& mcp) {
       one_string_arg("uri", "The resource that changed")));
 }
 
+// SSE polling (2025-11-25): the tool ends its stream mid-call; the client collects
+// the result with GET + Last-Event-ID.
+void register_polling(server& mcp) {
+  mcp.add_tool(tool("test_reconnection",
+                    "Closes its SSE stream mid-call; the result arrives after the client "
+                    "reconnects",
+                    [](context& ctx, const json::object&) {
+                      ctx.log("info", "closing the stream; reconnect with Last-Event-ID");
+                      ctx.close_stream();
+                      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                      return tool_result::text("Reconnection test completed successfully.");
+                    }));
+}
+
 // A slow tool that stops when cancelled, and a probe reporting whether it was.
 void register_cancellation(server& mcp) {
   static std::atomic<bool> last_cancelled{false};
@@ -352,6 +366,7 @@ void register_interaction_fixtures(server& mcp) {
   register_mrtr(mcp);
   register_triggers(mcp);
   register_cancellation(mcp);
+  register_polling(mcp);
 }
 
 }  // namespace mcpxx::conformance

@@ -146,6 +146,7 @@ async function streamCall(sid, body, onRequest, extra = {}) {
     const { events, trailing } = parseSseStream(buffered);
     buffered = trailing;
     for (const e of events) {
+      if (e.data === undefined) continue;  // the priming event (2025-11-25+)
       messages.push(e.data);
       if (e.data.method && e.data.id !== undefined) await onRequest(e.data);
       if (e.data.id === body.id && !e.data.method) return messages;

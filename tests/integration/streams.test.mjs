@@ -142,6 +142,48 @@ describe('subscriptions/listen', () => {
   });
 });
 
+describe('legacy request streams survive their connection', () => {
+  test('a stream closed mid-call (polling) resumes with GET + Last-Event-ID and gets the result', async () => {
+    const sid = await legacyInit(srv.url);
+    const res = await fetch(srv.url, { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify({ jsonrpc: '2.0', id: 77, method: 'tools/call', params: { name: 'test_reconnection', arguments: {} } }) });
+    const first = parseSseStream(await res.text()).events;
+    assert.ok(first[0].id && first[0].data === undefined && first[0].retry > 0, 'priming event first');
+    assert.ok(!messages(first).some((m) => m.id === 77), 'the result is not on the closed stream');
+    const lastId = first.at(-1).id;
+    const resumed = await fetch(srv.url, { headers: { ...legacyHeaders(sid), Accept: 'text/event-stream', 'Last-Event-ID': lastId } });
+    assert.equal(resumed.status, 200);
+    const rest = parseSseStream(await resumed.text()).events;
+    const result = messages(rest).find((m) => m.id === 77);
+    assert.equal(result.result.content[0].text, 'Reconnection test completed successfully.');
+    assert.ok(rest.every((e) => e.id), 'resumed events carry ids');
+    assert.ok(!rest.some((e) => e.id === lastId), 'nothing before Last-Event-ID is replayed');
+  });
+  test("another session cannot resume this session's stream", async () => {
+    const sid = await legacyInit(srv.url);
+    const res = await fetch(srv.url, { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify({ jsonrpc: '2.0', id: 78, method: 'tools/call', params: { name: 'test_reconnection', arguments: {} } }) });
+    const lastId = parseSseStream(await res.text()).events.at(-1).id;
+    const other = await legacyInit(srv.url);
+    const ctl = new AbortController();
+    const resumed = await fetch(srv.url, { headers: { ...legacyHeaders(other), Accept: 'text/event-stream', 'Last-Event-ID': lastId }, signal: ctl.signal });
+    const { events, done } = collect(resumed);
+    await new Promise((r) => setTimeout(r, 400));
+    ctl.abort();
+    await done;
+    assert.ok(!messages(events).some((m) => m.id === 78), 'no foreign events');
+  });
+  test('a legacy client going away does not cancel the request', async () => {
+    const sid = await legacyInit(srv.url);
+    const ctl = new AbortController();
+    const running = fetch(srv.url, { method: 'POST', headers: legacyHeaders(sid), signal: ctl.signal, body: JSON.stringify({ jsonrpc: '2.0', id: 79, method: 'tools/call', params: { name: 'test_cancellable', arguments: { ms: 400 } } }) }).catch(() => null);
+    await new Promise((r) => setTimeout(r, 100));
+    ctl.abort();
+    await running;
+    await new Promise((r) => setTimeout(r, 600));
+    const seen = await post(srv.url, { jsonrpc: '2.0', id: 80, method: 'tools/call', params: { name: 'test_cancellable_last', arguments: {} } }, legacyHeaders(sid));
+    assert.match(seen.json.result.content[0].text, /cancelled=false/);
+  });
+});
+
 describe('cancellation', () => {
   test('legacy notifications/cancelled stops the handler and no response is sent', async () => {
     const sid = await legacyInit(srv.url);

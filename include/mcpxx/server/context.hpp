@@ -34,6 +34,10 @@ class outbound_sink {
   // until the client's JSON-RPC response (returned whole) arrives. Throws input_error
   // on timeout, cancellation or a broken stream. Call it from a worker thread.
   virtual boost::json::object request(std::string_view method, boost::json::object params) = 0;
+
+  // Legacy 2025-11-25+: ends the HTTP response now (after the priming event) while the
+  // request goes on; the client polls with GET + Last-Event-ID. No-op elsewhere.
+  virtual void close_stream() {}
 };
 
 // 2026-07-28: the answers a request gathered over its rounds, and the handler's state.
@@ -100,6 +104,12 @@ class context {
 
   // notifications/message at `level` (RFC 5424 name), filtered by the effective level.
   void log(std::string_view level, boost::json::value data, std::string_view logger = {});
+
+  // Legacy 2025-11-25+ (SSE polling): ends the request's stream now; the handler goes
+  // on and the client collects the rest with GET + Last-Event-ID. No-op elsewhere.
+  void close_stream() {
+    if (scope_.sink) scope_.sink->close_stream();
+  }
 
   bool cancelled() const noexcept { return scope_.cancel && scope_.cancel->cancelled(); }
 

@@ -20,6 +20,14 @@ inline std::string reply_channel(std::string_view session, std::string_view id_j
 // "tools"} or {"kind":"resource_updated","uri":...}.
 inline constexpr std::string_view notify_channel = "mcpxx:notify";
 
+// Wakes whoever resumed a legacy request stream after its connection went away: an
+// event (its id is the payload) was stored for `stream_id`.
+inline std::string stream_channel(std::string_view stream_id) {
+  std::string c = "mcpxx:stream:";
+  c += stream_id;
+  return c;
+}
+
 // A legacy client's notifications/cancelled: {"session":..., "id":<request id>}. Every
 // replica listens and cancels the request if it runs there.
 inline constexpr std::string_view cancel_channel = "mcpxx:cancel";

@@ -162,6 +162,7 @@ mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
     : mcp_(mcp),
       options_(options),
       sessions_(sessions),
+      events_(events),
       bus_(bus),
       streams_(std::make_unique<notification_streams>(
           options, std::move(sessions), std::move(events), std::move(bus), mcp.server_info())),
@@ -432,7 +433,12 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
                                                    request_scope& scope, legacy_session* session,
                                                    bool modern) {
   auto sink = std::make_shared<sse_sink>(x.stream, x.keep_alive, scope.cancel, modern);
-  if (!modern) sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
+  if (!modern) {
+    sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
+    if (protocol::features_of(scope.protocol_version).sse_priming)
+      sink->enable_resumption(
+          events_, scope.session_id + "/post/" + http_rules::new_session_id().substr(0, 12));
+  }
   scope.sink = sink;
 
   // Legacy: notifications/cancelled (arriving on any replica) finds the request here.
@@ -459,12 +465,12 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   if (scope.cancel->cancelled()) {
     // A cancelled request gets no response (and a closed stream has no reader).
     co_await sink->finish_cancelled();
-    x.keep_alive = x.keep_alive && !sink->broken();
+    x.keep_alive = x.keep_alive && sink->reusable();
     co_return;
   }
   std::string body = json::serialize(response);
   if (co_await sink->finish(body)) {
-    if (sink->broken()) x.keep_alive = false;
+    if (!sink->reusable()) x.keep_alive = false;
     co_return;
   }
   status st = status::ok;

@@ -63,6 +63,7 @@ class mcp_endpoint {
   server& mcp_;
   const http_options& options_;
   std::shared_ptr<store::session_store> sessions_;
+  std::shared_ptr<store::event_store> events_;
   std::shared_ptr<store::message_bus> bus_;
   std::unique_ptr<notification_streams> streams_;
   bool bound_to_loopback_;

@@ -107,6 +107,14 @@ asio::awaitable<bool> notification_streams::legacy_get(
     boost::beast::tcp_stream& stream, bool keep_alive,
     std::shared_ptr<const store::session_record> session, std::string last_event_id) {
   const std::string session_id = session->id;
+  if (!last_event_id.empty()) {
+    // An id from one of this session's request streams resumes that stream.
+    auto replay = co_await events_->replay_after(last_event_id);
+    if (replay && replay->stream_id.starts_with(session_id + "/post/")) {
+      co_await resume_request_stream(stream, keep_alive, replay->stream_id, last_event_id);
+      co_return true;
+    }
+  }
   {
     std::lock_guard lock(mutex_);
     if (legacy_get_[session_id] > 0) co_return false;
@@ -197,6 +205,63 @@ asio::awaitable<bool> notification_streams::legacy_get(
   }
   co_await w.end();
   co_return true;
+}
+
+namespace {
+
+// A stored event that is the request's response: the stream is complete after it.
+bool is_response(std::string_view data) {
+  json::error_code ec;
+  auto v = json::parse(data, ec);
+  auto* o = ec ? nullptr : v.if_object();
+  return o && !o->contains("method") && (o->contains("result") || o->contains("error"));
+}
+
+}  // namespace
+
+asio::awaitable<void> notification_streams::resume_request_stream(boost::beast::tcp_stream& stream,
+                                                                  bool keep_alive,
+                                                                  std::string stream_id,
+                                                                  std::string last_event_id) {
+  auto ex = co_await asio::this_coro::executor;
+  open_stream s(ex);
+  // Subscribe first: an event stored after our replay still wakes us.
+  auto sub = co_await bus_->subscribe(stream_channel(stream_id), [&s](std::string_view id) {
+    s.inbox.try_send(boost::system::error_code{}, std::string(id));
+  });
+  add(&s);
+  sse_writer w(stream);
+  co_await w.start(keep_alive);
+  asio::steady_timer keepalive(ex);
+  bool complete = false;
+  while (w.ok() && !complete) {
+    auto replay = co_await events_->replay_after(last_event_id);
+    if (!replay || replay->stream_id != stream_id) break;  // expired meanwhile
+    for (auto& e : replay->events) {
+      co_await w.event(e.data, e.id);
+      last_event_id = e.id;
+      if (is_response(e.data)) {
+        complete = true;
+        break;
+      }
+    }
+    if (complete) break;
+    keepalive.expires_after(keepalive_interval);
+    auto next =
+        co_await (s.inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                  keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
+    if (next.index() == 2) break;
+    if (next.index() == 1) {
+      co_await w.comment("keepalive");
+      continue;
+    }
+    auto [ec, payload] = std::get<0>(next);
+    if (ec || payload.empty()) break;  // closed, or server shutdown
+  }
+  sub.reset();
+  remove(&s);
+  s.inbox.close();
+  co_await w.end();
 }
 
 asio::awaitable<void> notification_streams::listen(boost::beast::tcp_stream& stream,

@@ -49,6 +49,11 @@ class notification_streams {
 
  private:
   struct open_stream;
+  // Continues a legacy request stream whose connection went away, from after
+  // `last_event_id`, until the request's response has been written.
+  boost::asio::awaitable<void> resume_request_stream(boost::beast::tcp_stream& stream,
+                                                     bool keep_alive, std::string stream_id,
+                                                     std::string last_event_id);
   void add(open_stream* s);
   void remove(open_stream* s);
 

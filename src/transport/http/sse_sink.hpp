@@ -1,13 +1,21 @@
 // A request's reply that becomes an SSE stream the first time the handler sends
-// something before its result (progress, logs, ...). Lives on the connection's strand.
+// something before its result (progress, logs, a request to the client). Lives on
+// the connection's strand.
+//
+// Legacy sessions at 2025-11-25 or later get resumable streams: a priming event (id,
+// empty data, retry hint) first, every event stored in the event store before it is
+// written, and a client that disconnects (or that the handler sends away to poll,
+// see close_stream) resumes with GET + Last-Event-ID while the handler keeps running.
 #pragma once
 
 #include <mcpxx/server/context.hpp>
+#include <mcpxx/store/event_store.hpp>
 #include <mcpxx/store/message_bus.hpp>
+
+#include "transport/http/sse_writer.hpp"
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <atomic>
@@ -29,41 +37,56 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   // Legacy sessions: where the client's answers to our requests arrive.
   void enable_requests(std::shared_ptr<store::message_bus> bus, std::string session_id,
                        std::chrono::milliseconds timeout);
+  // Legacy sessions at 2025-11-25+: store events under `stream_id` for resumption.
+  void enable_resumption(std::shared_ptr<store::event_store> events, std::string stream_id);
 
   void send(boost::json::object message) override;
   boost::json::object request(std::string_view method, boost::json::object params) override;
+  void close_stream() override;
 
   // Called on the strand once the handler is done. When nothing was streamed returns
-  // false and the caller answers with plain JSON; otherwise writes `final_message` as
-  // the last event, ends the stream and returns true.
+  // false and the caller answers with plain JSON; otherwise delivers `final_message`
+  // as the last event (written, and stored when resumable) and returns true.
   boost::asio::awaitable<bool> finish(std::string final_message);
   // The request was cancelled: nothing more is sent for it; the stream (or an empty
   // one, when nothing was streamed yet) is ended.
   boost::asio::awaitable<void> finish_cancelled();
 
-  bool broken() const noexcept { return broken_; }
+  // The connection can carry another request afterwards.
+  bool reusable() const noexcept { return !broken_ && writer_.ok(); }
 
  private:
+  // nullopt in the queue = "end the HTTP response now" (close_stream).
+  using item = std::optional<std::string>;
+  void enqueue(item i);
   boost::asio::awaitable<void> drain();
-  boost::asio::awaitable<void> write_header();
-  boost::asio::awaitable<void> write_event(const std::string& data);
+  boost::asio::awaitable<void> wait_drained();
+  boost::asio::awaitable<void> begin();
+  boost::asio::awaitable<void> emit(const item& i);
+  boost::asio::awaitable<void> end_response();
   void on_write_error();
+  bool resumable() const noexcept { return events_ != nullptr; }
 
   boost::beast::tcp_stream& stream_;
+  sse_writer writer_;
   bool keep_alive_;
   std::shared_ptr<mcpxx::cancellation> cancel_;
   bool cancel_on_disconnect_;
-  std::deque<std::string> queue_;
-  bool started_ = false;
+
+  std::deque<item> queue_;
+  bool started_ = false;  // response header (and priming event) written
+  bool ended_ = false;    // HTTP response complete; later events only go to the store
   bool writing_ = false;
-  bool closed_ = false;
+  bool closed_ = false;  // the handler is done: sends are dropped
   bool broken_ = false;
-  std::optional<boost::asio::steady_timer> drained_;
   std::atomic<bool> broken_flag_{false};  // broken_, readable from worker threads
+  std::optional<boost::asio::steady_timer> drained_;
 
   std::shared_ptr<store::message_bus> bus_;
   std::string session_id_;
   std::chrono::milliseconds request_timeout_{0};
+  std::shared_ptr<store::event_store> events_;
+  std::string stream_id_;
 };
 
 }  // namespace mcpxx::http_transport
