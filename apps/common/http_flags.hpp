@@ -42,6 +42,10 @@ struct http_flags {
     app.add_option("--max-sessions", http.max_sessions, "Legacy sessions kept at most")
         ->envname("MCPXX_MAX_SESSIONS")
         ->capture_default_str();
+    app.add_flag(
+           "--legacy-sse", http.legacy_sse,
+           "Also serve the deprecated 2024-11-05 HTTP+SSE transport (GET /sse, POST /messages)")
+        ->envname("MCPXX_LEGACY_SSE");
     app.add_option("--max-body-bytes", http.max_body_bytes, "Largest request body accepted")
         ->envname("MCPXX_MAX_BODY_BYTES")
         ->capture_default_str();

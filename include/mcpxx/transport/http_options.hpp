@@ -48,6 +48,12 @@ struct http_options {
   // or roots (a person may be typing).
   std::chrono::milliseconds client_request_timeout{std::chrono::minutes(5)};
 
+  // The deprecated 2024-11-05 HTTP+SSE transport for old clients: GET on the SSE
+  // path opens a session's stream, POSTs go to the messages path.
+  bool legacy_sse = false;
+  std::string legacy_sse_path = "/sse";
+  std::string legacy_sse_messages_path = "/messages";
+
   principal_extractor principal;
   std::chrono::seconds shutdown_grace{10};
 };

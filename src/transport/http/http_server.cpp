@@ -2,6 +2,8 @@
 #include <mcpxx/transport/http_server.hpp>
 
 #include "transport/http/channels.hpp"
+#include "transport/http/header_rules.hpp"
+#include "transport/http/legacy_sse.hpp"
 #include "transport/http/mcp_endpoint.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -48,6 +50,7 @@ struct http_server::impl {
         acceptor(io),
         signals(io, SIGINT, SIGTERM),
         bus(bus),
+        legacy_sse(mcp, options, sessions, bus),
         endpoint(mcp, options, std::move(sessions), std::move(events), std::move(bus)) {
     // Registry changes and resource updates reach every notification stream, on every
     // replica, through the bus.
@@ -71,6 +74,7 @@ struct http_server::impl {
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::shared_ptr<store::message_bus> bus;
+  http_transport::legacy_sse_endpoint legacy_sse;
   http_transport::mcp_endpoint endpoint;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> in_flight{0};
@@ -119,6 +123,30 @@ asio::awaitable<bool> http_server::impl::route(beast::tcp_stream& stream,
   std::string_view target(req.target().data(), req.target().size());
   std::string_view path = target.substr(0, target.find('?'));
   if (path == options.path) co_return co_await endpoint.serve(stream, req);
+  if (options.legacy_sse &&
+      (path == options.legacy_sse_path || path == options.legacy_sse_messages_path)) {
+    auto header = [&](http::field f) {
+      auto it = req.find(f);
+      return it == req.end() ? std::string_view{} : std::string_view(it->value());
+    };
+    if (!http_rules::host_allowed(header(http::field::host), options.allowed_hosts,
+                                  http_rules::is_loopback_address(options.host)) ||
+        !http_rules::origin_allowed(header(http::field::origin), options.allowed_origins)) {
+      auto res = plain(http::status::forbidden, req.version(), "Forbidden\n");
+      res.keep_alive(false);
+      res.prepare_payload();
+      co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+      co_return false;
+    }
+    std::string principal;
+    if (options.principal) principal = options.principal(http_transport::request_headers(req));
+    if (path == options.legacy_sse_path && req.method() == http::verb::get) {
+      co_await legacy_sse.open_stream(stream, req, std::move(principal));
+      co_return false;
+    }
+    if (path == options.legacy_sse_messages_path && req.method() == http::verb::post)
+      co_return co_await legacy_sse.post(stream, req, std::move(principal));
+  }
 
   http_transport::response_t res;
   if (path == "/healthz") {

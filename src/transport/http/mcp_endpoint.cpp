@@ -4,6 +4,7 @@
 #include "transport/http/header_rules.hpp"
 #include "transport/http/notification_streams.hpp"
 #include "transport/http/sse_sink.hpp"
+#include "transport/http/stored_session.hpp"
 
 #include <mcpxx/protocol/envelope.hpp>
 #include <mcpxx/protocol/version.hpp>
@@ -34,51 +35,6 @@ namespace {
 
 constexpr std::string_view session_header = "Mcp-Session-Id";
 constexpr std::string_view version_header = "MCP-Protocol-Version";
-
-class beast_headers final : public header_view {
- public:
-  explicit beast_headers(const request_t& req) : req_(req) {}
-  std::string_view get(std::string_view name) const override {
-    auto it = req_.find(name);
-    return it == req_.end() ? std::string_view{} : std::string_view(it->value());
-  }
-
- private:
-  const request_t& req_;
-};
-
-// The legacy session's mutable parts, written through to the store.
-class stored_session final : public legacy_session {
- public:
-  stored_session(store::session_store& store, std::shared_ptr<const store::session_record> rec)
-      : store_(store), rec_(std::move(rec)) {}
-
-  asio::awaitable<void> set_log_level(std::string level) override {
-    store::session_record next = *rec_;
-    next.log_level = std::move(level);
-    co_await save(std::move(next));
-  }
-
-  asio::awaitable<void> set_subscribed(std::string uri, bool on) override {
-    store::session_record next = *rec_;
-    auto& subs = next.subscriptions;
-    auto it = std::find(subs.begin(), subs.end(), uri);
-    if (on && it == subs.end()) subs.push_back(std::move(uri));
-    if (!on && it != subs.end()) subs.erase(it);
-    co_await save(std::move(next));
-  }
-
- private:
-  asio::awaitable<void> save(store::session_record next) {
-    auto copy = std::make_shared<const store::session_record>(next);
-    if (!co_await store_.update(std::move(next)))
-      throw protocol::rpc_error(code::session_expired, "Session expired");
-    rec_ = std::move(copy);
-  }
-
-  store::session_store& store_;
-  std::shared_ptr<const store::session_record> rec_;
-};
 
 }  // namespace
 
@@ -211,7 +167,7 @@ asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& 
                            "Forbidden: Origin not allowed");
     co_return x.keep_alive;
   }
-  if (options_.principal) x.principal = options_.principal(beast_headers(req));
+  if (options_.principal) x.principal = options_.principal(request_headers(req));
 
   switch (req.method()) {
     case http::verb::post:

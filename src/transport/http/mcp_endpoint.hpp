@@ -24,6 +24,19 @@ class notification_streams;
 using request_t = boost::beast::http::request<boost::beast::http::string_body>;
 using response_t = boost::beast::http::response<boost::beast::http::string_body>;
 
+// A request's headers as the principal extractor sees them.
+class request_headers final : public header_view {
+ public:
+  explicit request_headers(const request_t& req) : req_(req) {}
+  std::string_view get(std::string_view name) const override {
+    auto it = req_.find(name);
+    return it == req_.end() ? std::string_view{} : std::string_view(it->value());
+  }
+
+ private:
+  const request_t& req_;
+};
+
 class mcp_endpoint {
  public:
   mcp_endpoint(server& mcp, const http_options& options,

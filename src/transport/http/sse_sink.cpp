@@ -1,19 +1,14 @@
 #include "transport/http/sse_sink.hpp"
 
 #include "transport/http/channels.hpp"
-#include "transport/http/header_rules.hpp"
+#include "transport/http/client_request.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
-#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
-
-#include <condition_variable>
-#include <mutex>
 
 namespace mcpxx::http_transport {
 
@@ -154,51 +149,12 @@ asio::awaitable<bool> sse_sink::finish(std::string final_message) {
 }
 
 boost::json::object sse_sink::request(std::string_view method, boost::json::object params) {
-  if (!bus_ || session_id_.empty())
-    throw input_error("This request cannot send requests to the client");
-  // Unguessable: the id names the reply channel, and a reply is accepted from the
-  // session's owner only.
-  std::string id = "mcpxx-" + http_rules::new_session_id().substr(0, 16);
-  std::string id_json = boost::json::serialize(boost::json::value(id));
-
-  struct waiter {
-    std::mutex mutex;
-    std::condition_variable ready;
-    std::optional<std::string> payload;
-  };
-  auto w = std::make_shared<waiter>();
-  // Subscribe before sending, so the answer cannot overtake us.
-  auto sub = asio::co_spawn(stream_.get_executor(),
-                            bus_->subscribe(reply_channel(session_id_, id_json),
-                                            [w](std::string_view payload) {
-                                              std::lock_guard lock(w->mutex);
-                                              if (!w->payload) w->payload.emplace(payload);
-                                              w->ready.notify_all();
-                                            }),
-                            asio::use_future)
-                 .get();
-  send(protocol::make_request(boost::json::value(id), method, std::move(params)));
-
-  auto deadline = std::chrono::steady_clock::now() + request_timeout_;
-  std::unique_lock lock(w->mutex);
-  while (!w->payload) {
-    if (cancel_ && cancel_->cancelled()) throw input_error("The request was cancelled");
-    // A resumable stream survives its connection: the client reads the request after
-    // reconnecting with Last-Event-ID.
-    if (broken_flag_ && !resumable())
-      throw input_error("The client's stream broke before it answered");
-    if (std::chrono::steady_clock::now() >= deadline)
-      throw input_error("The client did not answer " + std::string(method) + " in time");
-    w->ready.wait_for(lock, std::chrono::milliseconds(100));
-  }
-  std::string payload = std::move(*w->payload);
-  lock.unlock();
-  sub.reset();
-
-  boost::json::error_code ec;
-  auto v = boost::json::parse(payload, ec);
-  if (ec || !v.is_object()) throw input_error("Malformed answer from the client");
-  return std::move(v.get_object());
+  client_request_options o{bus_, stream_.get_executor(), session_id_, request_timeout_, cancel_,
+                           // A resumable stream survives its connection: the client reads
+                           // the request after reconnecting with Last-Event-ID.
+                           [this] { return broken_flag_.load() && !resumable(); }};
+  return ask_client(o, method, std::move(params),
+                    [this](boost::json::object m) { send(std::move(m)); });
 }
 
 }  // namespace mcpxx::http_transport

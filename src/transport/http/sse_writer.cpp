@@ -33,11 +33,11 @@ asio::awaitable<void> sse_writer::chunk(std::string frame) {
 }
 
 asio::awaitable<void> sse_writer::event(std::string_view data, std::string_view id,
-                                        std::optional<int> retry_ms) {
+                                        std::optional<int> retry_ms, std::string_view name) {
   std::string frame;
   if (!id.empty()) frame.append("id: ").append(id).append("\n");
   if (retry_ms) frame.append("retry: ").append(std::to_string(*retry_ms)).append("\n");
-  if (!data.empty()) frame.append("event: message\n");
+  if (!data.empty()) frame.append("event: ").append(name).append("\n");
   frame.append("data: ").append(data).append("\n\n");
   co_await chunk(std::move(frame));
 }

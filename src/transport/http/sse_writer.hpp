@@ -17,7 +17,8 @@ class sse_writer {
   boost::asio::awaitable<void> start(bool keep_alive);
   // `data` is one line of JSON (or empty for a priming event).
   boost::asio::awaitable<void> event(std::string_view data, std::string_view id = {},
-                                     std::optional<int> retry_ms = std::nullopt);
+                                     std::optional<int> retry_ms = std::nullopt,
+                                     std::string_view name = "message");
   boost::asio::awaitable<void> comment(std::string_view text);
   boost::asio::awaitable<void> end();
   bool ok() const noexcept { return ok_; }
