@@ -267,6 +267,17 @@ void register_mrtr(server& mcp) {
         ctx.ask_all(asks);
         return tool_result::text("capabilities-ok: input requests fulfilled");
       }));
+  {
+    auto t = tool(
+        "test_single_use_state", "MRTR with a single-use requestState: a replayed round is refused",
+        [](context& ctx, const json::object&) {
+          auto name =
+              accepted(ctx.ask("user_name", ask_string("What is your name?", "name")), "name");
+          return tool_result::text("Once only, " + name);
+        });
+    t.single_use_state = true;
+    mcp.add_tool(std::move(t));
+  }
   mcp.add_prompt(
       {.name = "test_input_required_result_prompt",
        .title = "MRTR Prompt",

@@ -131,7 +131,7 @@ class dispatcher {
   // earlier rounds, runs `body`, and turns a missing answer into an input_required
   // result whose requestState carries everything gathered so far.
   template <class Body>
-  asio::awaitable<json::object> with_input(context& ctx, Body body) {
+  asio::awaitable<json::object> with_input(context& ctx, Body body, bool single_use = false) {
     if (scope_.era != protocol::era::modern) co_return co_await body();
     input_round round;
     std::string binding = request_binding(req_.method, params());
@@ -139,6 +139,8 @@ class dispatcher {
       if (!rs->is_string())
         throw rpc_error(code::invalid_params, "Invalid requestState: expected a string");
       auto opened = s_.state_codec().open(rs->get_string(), scope_.principal, binding);
+      if (single_use && !co_await s_.nonces().consume(opened.nonce, s_.options().state_lifetime))
+        throw rpc_error(code::invalid_params, "Invalid requestState: already used");
       round.answers = std::move(opened.answers);
       round.state = std::move(opened.state);
     }
@@ -229,24 +231,27 @@ class dispatcher {
     }
 
     context ctx(scope_, req_.id, progress_token_of(params()));
-    co_return co_await with_input(ctx, [&]() -> asio::awaitable<json::object> {
-      tool_result result;
-      try {
-        if (tool.async_handler)
-          result = co_await tool.async_handler(ctx, args);
-        else if (tool.run_inline)
-          result = tool.handler(ctx, args);
-        else
-          result = co_await on_workers([&] { return tool.handler(ctx, args); });
-      } catch (const rpc_error&) {
-        throw;
-      } catch (const std::exception& e) {
-        // A failing tool is information for the model, not a protocol failure.
-        result = tool_result::error(e.what());
-      }
-      ctx.flush_progress();
-      co_return shaping::tool_result_json(std::move(result), version(), &tool);
-    });
+    co_return co_await with_input(
+        ctx,
+        [&]() -> asio::awaitable<json::object> {
+          tool_result result;
+          try {
+            if (tool.async_handler)
+              result = co_await tool.async_handler(ctx, args);
+            else if (tool.run_inline)
+              result = tool.handler(ctx, args);
+            else
+              result = co_await on_workers([&] { return tool.handler(ctx, args); });
+          } catch (const rpc_error&) {
+            throw;
+          } catch (const std::exception& e) {
+            // A failing tool is information for the model, not a protocol failure.
+            result = tool_result::error(e.what());
+          }
+          ctx.flush_progress();
+          co_return shaping::tool_result_json(std::move(result), version(), &tool);
+        },
+        tool.single_use_state);
   }
 
   json::object list_resources() {

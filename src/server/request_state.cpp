@@ -151,15 +151,18 @@ sealed_state request_state_codec::open(std::string_view token, std::string_view 
   auto* bound = p->if_contains("b");
   auto* answers = p->if_contains("a");
   auto* state = p->if_contains("s");
-  if (!exp || !exp->is_int64() || !who || !who->is_string() || !bound || !bound->is_string() ||
-      !answers || !answers->is_object() || !state || !state->is_object())
+  auto* nonce = p->if_contains("n");
+  if (!nonce || !nonce->is_string() || !exp || !exp->is_int64() || !who || !who->is_string() ||
+      !bound || !bound->is_string() || !answers || !answers->is_object() || !state ||
+      !state->is_object())
     throw invalid("malformed");
   auto now_ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   if (exp->get_int64() < now_ms) throw invalid("expired");
   if (who->get_string() != principal) throw invalid("issued to another principal");
   if (bound->get_string() != binding) throw invalid("issued for another request");
-  return {std::move(answers->get_object()), std::move(state->get_object())};
+  return {std::move(answers->get_object()), std::move(state->get_object()),
+          std::string(nonce->get_string())};
 }
 
 }  // namespace mcpxx

@@ -1,6 +1,7 @@
 #include "server/catalog.hpp"
 
 #include <mcpxx/server/server.hpp>
+#include <mcpxx/store/memory.hpp>
 
 #include <algorithm>
 #include <thread>
@@ -38,6 +39,7 @@ server::server(server_options options)
     : options_(std::move(options)),
       workers_(worker_count(options_.worker_threads)),
       state_codec_(options_.state_key, options_.state_lifetime),
+      nonces_(std::make_shared<store::memory_nonce_store>()),
       catalog_(std::make_shared<const catalog>()) {
   server_info_ = {{"name", options_.name}, {"version", options_.version}};
   if (!options_.title.empty()) server_info_["title"] = options_.title;
@@ -56,6 +58,11 @@ void server::publish(std::shared_ptr<const catalog> next, std::string_view chang
 void server::on_list_changed(list_changed_listener listener) {
   std::lock_guard lock(write_mutex_);
   listeners_.push_back(std::move(listener));
+}
+
+void server::set_nonce_store(std::shared_ptr<store::nonce_store> nonces) {
+  if (!nonces) throw std::invalid_argument("nonce store must not be null");
+  nonces_ = std::move(nonces);
 }
 
 void server::on_resource_updated(resource_updated_listener listener) {

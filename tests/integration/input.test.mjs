@@ -106,6 +106,15 @@ describe('2026-07-28: input_required rounds', () => {
     assert.equal(otherUser.json.error.code, -32602);
     assert.match(otherUser.json.error.message, /another principal/);
   });
+  test('a single-use requestState is accepted once', async () => {
+    const first = (await call('test_single_use_state')).json.result;
+    const retry = { requestState: first.requestState, inputResponses: { user_name: accept({ name: 'Flo' }) } };
+    const done = await call('test_single_use_state', retry);
+    assert.equal(done.json.result.content[0].text, 'Once only, Flo');
+    const replay = await call('test_single_use_state', retry);
+    assert.equal(replay.json.error.code, -32602);
+    assert.match(replay.json.error.message, /already used/);
+  });
   test('asking for an undeclared capability is 400 -32021', async () => {
     const res = await call('test_input_required_result_elicitation', {}, { capabilities: { sampling: {} } });
     assert.equal(res.status, 400);

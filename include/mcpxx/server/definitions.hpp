@@ -66,6 +66,9 @@ struct tool_definition {
   boost::json::object required_client_capabilities;
   // A cheap, non-blocking sync handler may run on the I/O thread instead of the pool.
   bool run_inline = false;
+  // 2026-07-28: each requestState this tool issues is accepted once (replays of an
+  // earlier round are refused), enforced through the server's nonce store.
+  bool single_use_state = false;
   sync_tool_handler handler;
   async_tool_handler async_handler;  // used when set
 };

@@ -15,6 +15,7 @@ namespace mcpxx {
 struct sealed_state {
   boost::json::object answers;  // every answer gathered so far, by key
   boost::json::object state;    // the handler's own state
+  std::string nonce;            // set by open(): unique per sealed token
 };
 
 class request_state_codec {

@@ -7,6 +7,7 @@
 #include <mcpxx/server/context.hpp>
 #include <mcpxx/server/definitions.hpp>
 #include <mcpxx/server/request_state.hpp>
+#include <mcpxx/store/nonce_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -103,6 +104,10 @@ class server {
 
   boost::asio::thread_pool& workers() noexcept { return workers_; }
   const request_state_codec& state_codec() const noexcept { return state_codec_; }
+  // Where single-use requestState is remembered (in memory unless replaced, e.g. by a
+  // store shared by all replicas).
+  void set_nonce_store(std::shared_ptr<store::nonce_store> nonces);
+  store::nonce_store& nonces() noexcept { return *nonces_; }
 
   struct catalog;  // implementation detail, public for the dispatch helpers
 
@@ -113,6 +118,7 @@ class server {
   boost::json::object server_info_;  // built once: it goes into every modern result
   boost::asio::thread_pool workers_;
   request_state_codec state_codec_;
+  std::shared_ptr<store::nonce_store> nonces_;
   // Readers take a snapshot without locking; writers copy, modify and swap.
   std::atomic<std::shared_ptr<const catalog>> catalog_;
   std::mutex write_mutex_;
