@@ -80,12 +80,6 @@ struct mcp_endpoint::exchange {
 
 namespace {
 
-// Methods that run handlers: worth watching for the client going away.
-bool runs_user_code_impl(const protocol::request& req) {
-  return req.method == "tools/call" || req.method == "prompts/get" ||
-         req.method == "resources/read";
-}
-
 // Resolves when the peer closed (or reset) the connection; a pipelined next request
 // is left unread. Cancelled by the caller once the request is answered.
 asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
@@ -101,10 +95,6 @@ asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
 }
 
 }  // namespace
-
-bool mcp_endpoint::runs_user_code(const protocol::request& req) {
-  return runs_user_code_impl(req);
-}
 
 asio::awaitable<void> mcp_endpoint::watch_disconnect(beast::tcp_stream& stream,
                                                      std::shared_ptr<mcpxx::cancellation> cancel) {
@@ -344,9 +334,10 @@ asio::awaitable<void> mcp_endpoint::post_modern(exchange& x, protocol::message& 
     }
   }
 
+  std::shared_ptr<const tool_definition> tool;
   if (req.method == "tools/call") {
     auto* name = req.params.if_contains("name");
-    auto tool = name && name->is_string() ? mcp_.find_tool(name->get_string()) : nullptr;
+    tool = name && name->is_string() ? mcp_.find_tool(name->get_string()) : nullptr;
     if (tool) {
       static const json::object no_arguments;
       auto* args = req.params.if_contains("arguments");
@@ -382,12 +373,16 @@ asio::awaitable<void> mcp_endpoint::post_modern(exchange& x, protocol::message& 
   scope.client_info = std::move(e.client_info);
   scope.log_level = std::move(e.log_level);
   scope.principal = x.principal;
-  co_await answer_request(x, req, scope, nullptr, true);
+  // Only handlers that can notice cancellation are worth watching the socket for: an
+  // inline tool finishes before any disconnect could be seen.
+  bool watch =
+      req.method == "prompts/get" || req.method == "resources/read" || (tool && !tool->run_inline);
+  co_await answer_request(x, req, scope, nullptr, true, watch);
 }
 
 asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::request& req,
                                                    request_scope& scope, legacy_session* session,
-                                                   bool modern) {
+                                                   bool modern, bool watch_for_disconnect) {
   auto sink = std::make_shared<sse_sink>(x.stream, x.keep_alive, scope.cancel, modern);
   if (!modern) {
     sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
@@ -405,15 +400,18 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
     in_flight_[in_flight_key] = scope.cancel;
   }
   // 2026-07-28: the client closing the stream cancels the request.
-  asio::cancellation_signal stop_watching;
-  if (modern && runs_user_code(req)) {
+  // The signal lives until the watcher completes: its completion handler owns it.
+  std::shared_ptr<asio::cancellation_signal> stop_watching;
+  if (watch_for_disconnect) {
+    stop_watching = std::make_shared<asio::cancellation_signal>();
     asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, scope.cancel),
-                   asio::bind_cancellation_slot(stop_watching.slot(), asio::detached));
+                   asio::bind_cancellation_slot(stop_watching->slot(),
+                                                [keep = stop_watching](std::exception_ptr) {}));
   }
 
   json::object response = co_await mcp_.handle(req, scope, session);
 
-  if (modern) stop_watching.emit(asio::cancellation_type::all);
+  if (stop_watching) stop_watching->emit(asio::cancellation_type::all);
   if (!in_flight_key.empty()) {
     std::lock_guard lock(in_flight_mutex_);
     in_flight_.erase(in_flight_key);
@@ -527,7 +525,7 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
   if (!batch) {
     if (auto* r = std::get_if<protocol::request>(&msgs.front())) {
       auto scope = make_scope();
-      co_await answer_request(x, *r, scope, &session, false);
+      co_await answer_request(x, *r, scope, &session, false, false);
       co_return;
     }
     // Answers to our requests go to the waiting handler, wherever it runs.

@@ -64,14 +64,13 @@ class mcp_endpoint {
   boost::asio::awaitable<void> remove_session(exchange& x);
   boost::asio::awaitable<void> open_get_stream(exchange& x);
   void on_cancel_message(std::string_view payload);
-  static bool runs_user_code(const protocol::request& req);
   static boost::asio::awaitable<void> watch_disconnect(boost::beast::tcp_stream& stream,
                                                        std::shared_ptr<mcpxx::cancellation> cancel);
   boost::asio::awaitable<void> deliver_reply(const std::string& session_id,
                                              const protocol::response& response);
   boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,
                                               request_scope& scope, legacy_session* session,
-                                              bool modern);
+                                              bool modern, bool watch_for_disconnect);
 
   server& mcp_;
   const http_options& options_;
