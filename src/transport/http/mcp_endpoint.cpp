@@ -387,8 +387,7 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   if (!modern) {
     sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
     if (protocol::features_of(scope.protocol_version).sse_priming)
-      sink->enable_resumption(
-          events_, scope.session_id + "/post/" + http_rules::new_session_id().substr(0, 12));
+      sink->enable_resumption(events_, scope.session_id + "/post/");
   }
   scope.sink = sink;
 

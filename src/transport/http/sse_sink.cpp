@@ -2,6 +2,7 @@
 
 #include "transport/http/channels.hpp"
 #include "transport/http/client_request.hpp"
+#include "transport/http/header_rules.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -35,9 +36,9 @@ void sse_sink::enable_requests(std::shared_ptr<store::message_bus> bus, std::str
 }
 
 void sse_sink::enable_resumption(std::shared_ptr<store::event_store> events,
-                                 std::string stream_id) {
+                                 std::string stream_prefix) {
   events_ = std::move(events);
-  stream_id_ = std::move(stream_id);
+  stream_id_ = std::move(stream_prefix);
 }
 
 void sse_sink::enqueue(item i) {
@@ -75,6 +76,8 @@ asio::awaitable<void> sse_sink::begin() {
   started_ = true;
   co_await writer_.start(keep_alive_);
   if (resumable()) {
+    // Named only now: most replies never stream, and they need no stream id.
+    stream_id_ += http_rules::new_session_id().substr(0, 12);
     auto id = co_await events_->append(stream_id_, "");
     co_await writer_.event("", id, retry_hint_ms);
   }

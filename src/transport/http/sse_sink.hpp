@@ -37,8 +37,9 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   // Legacy sessions: where the client's answers to our requests arrive.
   void enable_requests(std::shared_ptr<store::message_bus> bus, std::string session_id,
                        std::chrono::milliseconds timeout);
-  // Legacy sessions at 2025-11-25+: store events under `stream_id` for resumption.
-  void enable_resumption(std::shared_ptr<store::event_store> events, std::string stream_id);
+  // Legacy sessions at 2025-11-25+: store events for resumption, under a stream id
+  // made of `stream_prefix` and a random suffix once the reply starts streaming.
+  void enable_resumption(std::shared_ptr<store::event_store> events, std::string stream_prefix);
 
   void send(boost::json::object message) override;
   boost::json::object request(std::string_view method, boost::json::object params) override;
