@@ -176,6 +176,24 @@ asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& 
   co_return x.keep_alive;
 }
 
+asio::awaitable<std::shared_ptr<const store::session_record>> mcp_endpoint::session_of(
+    exchange& x) {
+  auto id = x.header(session_header);
+  if (id.empty()) {
+    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
+                           "Bad Request: Mcp-Session-Id header is required");
+    co_return nullptr;
+  }
+  auto rec = co_await sessions_->load(id);
+  // A session belongs to whoever opened it; to anyone else it does not exist. 404 tells
+  // the client to start a new one.
+  if (!rec || rec->principal != x.principal) {
+    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session expired");
+    co_return nullptr;
+  }
+  co_return rec;
+}
+
 asio::awaitable<void> mcp_endpoint::open_get_stream(exchange& x) {
   auto version = http_rules::trim(x.header(version_header));
   if (protocol::names_modern_era(version)) {
@@ -188,17 +206,8 @@ asio::awaitable<void> mcp_endpoint::open_get_stream(exchange& x) {
                            "Not Acceptable: Accept must list text/event-stream");
     co_return;
   }
-  auto id = x.header(session_header);
-  if (id.empty()) {
-    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
-                           "Bad Request: Mcp-Session-Id header is required");
-    co_return;
-  }
-  auto rec = co_await sessions_->load(id);
-  if (!rec || rec->principal != x.principal) {
-    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session expired");
-    co_return;
-  }
+  auto rec = co_await session_of(x);
+  if (!rec) co_return;
   if (!co_await streams_->legacy_get(x.stream, x.keep_alive, rec,
                                      std::string(x.header("Last-Event-ID")))) {
     co_await x.write_error(status::conflict, nullptr, code::invalid_request,
@@ -213,18 +222,9 @@ asio::awaitable<void> mcp_endpoint::remove_session(exchange& x) {
                            "Method Not Allowed: 2026-07-28 has no sessions to delete");
     co_return;
   }
-  auto id = x.header(session_header);
-  if (id.empty()) {
-    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
-                           "Bad Request: Mcp-Session-Id header is required");
-    co_return;
-  }
-  auto rec = co_await sessions_->load(id);
-  if (!rec || rec->principal != x.principal) {
-    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session not found");
-    co_return;
-  }
-  co_await sessions_->erase(id);
+  auto rec = co_await session_of(x);
+  if (!rec) co_return;
+  co_await sessions_->erase(rec->id);
   co_await x.write_empty(status::ok);
 }
 
@@ -488,18 +488,8 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
     }
   }
 
-  auto id = x.header(session_header);
-  if (id.empty()) {
-    co_await x.write_error(status::bad_request, nullptr, code::session_expired,
-                           "Bad Request: Mcp-Session-Id header is required");
-    co_return;
-  }
-  auto rec = co_await sessions_->load(id);
-  // A session belongs to whoever opened it; to anyone else it does not exist.
-  if (!rec || rec->principal != x.principal) {
-    co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session expired");
-    co_return;
-  }
+  auto rec = co_await session_of(x);
+  if (!rec) co_return;
   if (batch && !protocol::features_of(rec->protocol_version).batches) {
     co_await x.write_error(status::bad_request, nullptr, code::invalid_request,
                            "Invalid Request: JSON-RPC batches are not supported in protocol "

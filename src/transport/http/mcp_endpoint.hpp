@@ -63,6 +63,9 @@ class mcp_endpoint {
                                            bool batch);
   boost::asio::awaitable<void> remove_session(exchange& x);
   boost::asio::awaitable<void> open_get_stream(exchange& x);
+  // The request's legacy session, or null after answering 400 (no header) or 404
+  // (unknown, expired or someone else's).
+  boost::asio::awaitable<std::shared_ptr<const store::session_record>> session_of(exchange& x);
   void on_cancel_message(std::string_view payload);
   static boost::asio::awaitable<void> watch_disconnect(boost::beast::tcp_stream& stream,
                                                        std::shared_ptr<mcpxx::cancellation> cancel);

@@ -56,9 +56,56 @@ asio::awaitable<void> peer_gone(boost::beast::tcp_stream& stream) {
 
 }  // namespace
 
+// One open stream: an inbox fed by a bus channel, registered so close_all() can end
+// it. next() waits for a message while writing keep-alive comments.
 struct notification_streams::open_stream {
+  explicit open_stream(notification_streams& o, asio::any_io_executor ex)
+      : owner(o), inbox(ex, inbox_capacity), keepalive(ex) {}
+  open_stream(const open_stream&) = delete;
+  open_stream& operator=(const open_stream&) = delete;
+  ~open_stream() {
+    sub.reset();  // first: afterwards the bus no longer touches the inbox
+    owner.remove(this);
+  }
+
+  asio::awaitable<void> subscribe(std::string channel) {
+    sub = co_await owner.bus_->subscribe(std::move(channel), [this](std::string_view payload) {
+      if (!inbox.try_send(boost::system::error_code{}, std::string(payload)))
+        spdlog::warn("notification stream is behind; a message was dropped");
+    });
+    owner.add(this);
+  }
+
+  // The next message; nullopt when the stream should end (the client left, or the
+  // server is shutting down: then shutting_down is set).
+  asio::awaitable<std::optional<std::string>> next(sse_writer& w,
+                                                   boost::beast::tcp_stream& stream) {
+    while (w.ok()) {
+      keepalive.expires_after(keepalive_interval);
+      auto woke =
+          co_await (inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
+                    keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
+      if (woke.index() == 2) co_return std::nullopt;
+      if (woke.index() == 1) {
+        co_await w.comment("keepalive");
+        continue;
+      }
+      auto [ec, payload] = std::get<0>(woke);
+      if (ec) co_return std::nullopt;
+      if (payload.empty()) {  // close_all()
+        shutting_down = true;
+        co_return std::nullopt;
+      }
+      co_return payload;
+    }
+    co_return std::nullopt;
+  }
+
+  notification_streams& owner;
   inbox_t inbox;
-  explicit open_stream(asio::any_io_executor ex) : inbox(ex, inbox_capacity) {}
+  asio::steady_timer keepalive;
+  store::subscription sub;
+  bool shutting_down = false;
 };
 
 notification_streams::notification_streams(const http_options& options,
@@ -146,34 +193,11 @@ asio::awaitable<bool> notification_streams::legacy_get(
     co_await w.event("", id, retry_hint_ms);
   }
 
-  auto ex = co_await asio::this_coro::executor;
-  open_stream s(ex);
-  add(&s);
-  auto sub = co_await bus_->subscribe(std::string(notify_channel), [&s](std::string_view payload) {
-    if (!s.inbox.try_send(boost::system::error_code{}, std::string(payload)))
-      spdlog::warn("notification stream is behind; a notification was dropped");
-  });
-
-  asio::steady_timer keepalive(ex);
-  bool shutting_down = false;
-  while (w.ok()) {
-    keepalive.expires_after(keepalive_interval);
-    auto next =
-        co_await (s.inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                  keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
-    if (next.index() == 2) break;
-    if (next.index() == 1) {
-      co_await w.comment("keepalive");
-      continue;
-    }
-    auto [ec, payload] = std::get<0>(next);
-    if (ec) break;
-    if (payload.empty()) {
-      shutting_down = true;
-      break;
-    }
+  open_stream s(*this, co_await asio::this_coro::executor);
+  co_await s.subscribe(std::string(notify_channel));
+  while (auto payload = co_await s.next(w, stream)) {
     json::error_code jec;
-    auto change = json::parse(payload, jec);
+    auto change = json::parse(*payload, jec);
     if (jec || !change.is_object()) continue;
     auto& c = change.get_object();
     std::optional<json::object> note;
@@ -195,10 +219,7 @@ asio::awaitable<bool> notification_streams::legacy_get(
     auto id = co_await events_->append(stream_id, data);
     co_await w.event(data, id);
   }
-  sub.reset();
-  remove(&s);
-  s.inbox.close();
-  if (shutting_down && priming) {
+  if (s.shutting_down && priming) {
     // Tell the client to reconnect (to another replica) soon, then close.
     auto id = co_await events_->append(stream_id, "");
     co_await w.event("", id, retry_hint_ms);
@@ -223,44 +244,22 @@ asio::awaitable<void> notification_streams::resume_request_stream(boost::beast::
                                                                   bool keep_alive,
                                                                   std::string stream_id,
                                                                   std::string last_event_id) {
-  auto ex = co_await asio::this_coro::executor;
-  open_stream s(ex);
+  open_stream s(*this, co_await asio::this_coro::executor);
   // Subscribe first: an event stored after our replay still wakes us.
-  auto sub = co_await bus_->subscribe(stream_channel(stream_id), [&s](std::string_view id) {
-    s.inbox.try_send(boost::system::error_code{}, std::string(id));
-  });
-  add(&s);
+  co_await s.subscribe(stream_channel(stream_id));
   sse_writer w(stream);
   co_await w.start(keep_alive);
-  asio::steady_timer keepalive(ex);
-  bool complete = false;
-  while (w.ok() && !complete) {
+  for (;;) {
     auto replay = co_await events_->replay_after(last_event_id);
     if (!replay || replay->stream_id != stream_id) break;  // expired meanwhile
+    bool complete = false;
     for (auto& e : replay->events) {
       co_await w.event(e.data, e.id);
       last_event_id = e.id;
-      if (is_response(e.data)) {
-        complete = true;
-        break;
-      }
+      if ((complete = is_response(e.data))) break;
     }
-    if (complete) break;
-    keepalive.expires_after(keepalive_interval);
-    auto next =
-        co_await (s.inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                  keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
-    if (next.index() == 2) break;
-    if (next.index() == 1) {
-      co_await w.comment("keepalive");
-      continue;
-    }
-    auto [ec, payload] = std::get<0>(next);
-    if (ec || payload.empty()) break;  // closed, or server shutdown
+    if (complete || !co_await s.next(w, stream)) break;
   }
-  sub.reset();
-  remove(&s);
-  s.inbox.close();
   co_await w.end();
 }
 
@@ -282,14 +281,9 @@ asio::awaitable<void> notification_streams::listen(boost::beast::tcp_stream& str
     return note;
   };
 
-  auto ex = co_await asio::this_coro::executor;
-  open_stream s(ex);
+  open_stream s(*this, co_await asio::this_coro::executor);
   // Subscribe before acknowledging: a change after the acknowledgement is never missed.
-  auto sub = co_await bus_->subscribe(std::string(notify_channel), [&s](std::string_view payload) {
-    if (!s.inbox.try_send(boost::system::error_code{}, std::string(payload)))
-      spdlog::warn("listen stream is behind; a notification was dropped");
-  });
-  add(&s);
+  co_await s.subscribe(std::string(notify_channel));
 
   sse_writer w(stream);
   co_await w.start(keep_alive);
@@ -299,26 +293,9 @@ asio::awaitable<void> notification_streams::listen(boost::beast::tcp_stream& str
       protocol::make_notification("notifications/subscriptions/acknowledged", ack_params)));
   co_await w.event(ack);
 
-  asio::steady_timer keepalive(ex);
-  bool shutting_down = false;
-  while (w.ok()) {
-    keepalive.expires_after(keepalive_interval);
-    auto next =
-        co_await (s.inbox.async_receive(asio::as_tuple(asio::use_awaitable)) ||
-                  keepalive.async_wait(asio::as_tuple(asio::use_awaitable)) || peer_gone(stream));
-    if (next.index() == 2) break;
-    if (next.index() == 1) {
-      co_await w.comment("keepalive");
-      continue;
-    }
-    auto [ec, payload] = std::get<0>(next);
-    if (ec) break;
-    if (payload.empty()) {
-      shutting_down = true;
-      break;
-    }
+  while (auto payload = co_await s.next(w, stream)) {
     json::error_code jec;
-    auto change = json::parse(payload, jec);
+    auto change = json::parse(*payload, jec);
     if (jec || !change.is_object()) continue;
     auto& c = change.get_object();
     std::optional<json::object> note;
@@ -333,10 +310,7 @@ asio::awaitable<void> notification_streams::listen(boost::beast::tcp_stream& str
     }
     if (note) co_await w.event(json::serialize(with_meta(std::move(*note))));
   }
-  sub.reset();
-  remove(&s);
-  s.inbox.close();
-  if (shutting_down) {
+  if (s.shutting_down) {
     json::object meta = sub_meta;
     meta[protocol::meta_key::server_info] = server_info_;
     json::object result{{"resultType", "complete"}, {"_meta", std::move(meta)}};
