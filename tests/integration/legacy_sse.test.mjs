@@ -45,9 +45,14 @@ describe('HTTP+SSE (2024-11-05 transport)', () => {
   });
   test('progress notifications and an elicitation round trip go over the stream', async () => {
     const progress = [];
+    const before = received.length;
     const r = await client.callTool({ name: 'test_tool_with_progress', arguments: {} }, undefined, { onprogress: (p) => progress.push(p.progress) });
     assert.equal(r.content[0].text, 'Progress test completed');
-    assert.ok(progress.length >= 2 && progress.at(-1) === 100, JSON.stringify(progress));
+    // On the wire: 0, 50, 100, then the result. (SDK 1.x runs progress callbacks a tick
+    // after responses, so its callback may miss the last one when both arrive together.)
+    const onWire = received.slice(before).filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress);
+    assert.deepEqual(onWire, [0, 50, 100]);
+    assert.ok(progress.length >= 1, 'the callback saw progress');
     const e = await client.callTool({ name: 'test_elicitation', arguments: { message: 'go?' } });
     assert.equal(e.content[0].text, 'User response: action=accept, content={"response":"ok"}');
   });
