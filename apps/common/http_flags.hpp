@@ -17,8 +17,13 @@ struct http_flags {
   std::string principal_header;
   std::string log_level = "info";
   bool stdio = false;
+  std::string state_key;
 
   void add_to(CLI::App& app) {
+    app.add_option("--state-key", state_key,
+                   "Key that signs 2026-07-28 requestState; replicas must share it "
+                   "(default: a random key per process)")
+        ->envname("MCPXX_STATE_KEY");
     app.add_option("--host", http.host, "Address to listen on")
         ->envname("MCPXX_HOST")
         ->capture_default_str();

@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   flags.setup_logging();
 
-  mcpxx::server mcp({.name = "mcpxx-conformance", .version = "0.1.0"});
+  mcpxx::server mcp(
+      {.name = "mcpxx-conformance", .version = "0.1.0", .state_key = flags.state_key});
   mcpxx::conformance::register_fixtures(mcp);
   try {
     flags.serve(mcp);

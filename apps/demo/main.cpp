@@ -264,7 +264,8 @@ int main(int argc, char** argv) {
                        .version = "0.1.0",
                        .instructions = "Query users and products of the demo database; read "
                                        "application logs by date.",
-                       .worker_threads = workers});
+                       .worker_threads = workers,
+                       .state_key = flags.state_key});
     register_demo(mcp, db, logs, cache, std::chrono::milliseconds(cache_ttl_ms));
     register_interactive(mcp, db);
     flags.serve(mcp);

@@ -115,6 +115,22 @@ describe('2026-07-28: input_required rounds', () => {
     assert.equal(replay.json.error.code, -32602);
     assert.match(replay.json.error.message, /already used/);
   });
+  test('replicas sharing --state-key accept each other\'s requestState; another key does not', async () => {
+    const a = await startServer('mcpxx-conformance', ['--state-key', 'shared-secret']);
+    const b = await startServer('mcpxx-conformance', [], { env: { MCPXX_STATE_KEY: 'shared-secret' } });
+    const c = await startServer('mcpxx-conformance', ['--state-key', 'other-secret']);
+    try {
+      const body = (extra = {}) => ({ name: 'test_input_required_result_elicitation', arguments: {}, ...extra, _meta: caps({ elicitation: {} }) });
+      const first = (await modernPost(a.url, 'tools/call', body())).json.result;
+      const retry = { requestState: first.requestState, inputResponses: { user_name: accept({ name: 'Gil' }) } };
+      const onB = await modernPost(b.url, 'tools/call', body(retry));
+      assert.equal(onB.json.result.content[0].text, 'Hello, Gil!');
+      const onC = await modernPost(c.url, 'tools/call', body(retry));
+      assert.equal(onC.json.error.code, -32602);
+    } finally {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
+    }
+  });
   test('asking for an undeclared capability is 400 -32021', async () => {
     const res = await call('test_input_required_result_elicitation', {}, { capabilities: { sampling: {} } });
     assert.equal(res.status, 400);
