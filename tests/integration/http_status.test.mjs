@@ -86,6 +86,17 @@ describe('request hygiene (both eras)', () => {
     const res = await post(srv.url, big, jsonHeaders);
     assert.equal(res.status, 413);
   });
+  test('headers over the limit are 431', async () => {
+    const status = await new Promise((resolve, reject) => {
+      const req = http.request(srv.url, { method: 'POST', headers: { ...jsonHeaders, 'X-Big': 'x'.repeat(20000) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode);
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(ping));
+    });
+    assert.equal(status, 431);
+  });
   test('health probes answer; other paths are 404', async () => {
     assert.equal((await fetch(`${srv.base}/healthz`)).status, 200);
     assert.equal((await fetch(`${srv.base}/readyz`)).status, 200);
