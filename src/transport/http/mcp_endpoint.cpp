@@ -176,6 +176,20 @@ asio::awaitable<bool> mcp_endpoint::serve(beast::tcp_stream& stream, request_t& 
   co_return x.keep_alive;
 }
 
+bool mcp_endpoint::cancellable(const protocol::request& req, const tool_definition* tool) const {
+  // Only handlers that can notice cancellation are worth a socket watcher or an entry
+  // in the in-flight table: an inline tool finishes before a cancellation could land.
+  if (req.method == "prompts/get" || req.method == "resources/read") return true;
+  if (req.method != "tools/call") return false;
+  std::shared_ptr<const tool_definition> found;
+  if (!tool) {
+    auto* name = req.params.if_contains("name");
+    if (name && name->is_string()) found = mcp_.find_tool(name->get_string());
+    tool = found.get();
+  }
+  return tool && !tool->run_inline;
+}
+
 asio::awaitable<std::shared_ptr<const store::session_record>> mcp_endpoint::session_of(
     exchange& x) {
   auto id = x.header(session_header);
@@ -373,16 +387,12 @@ asio::awaitable<void> mcp_endpoint::post_modern(exchange& x, protocol::message& 
   scope.client_info = std::move(e.client_info);
   scope.log_level = std::move(e.log_level);
   scope.principal = x.principal;
-  // Only handlers that can notice cancellation are worth watching the socket for: an
-  // inline tool finishes before any disconnect could be seen.
-  bool watch =
-      req.method == "prompts/get" || req.method == "resources/read" || (tool && !tool->run_inline);
-  co_await answer_request(x, req, scope, nullptr, true, watch);
+  co_await answer_request(x, req, scope, nullptr, true, cancellable(req, tool.get()));
 }
 
 asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::request& req,
                                                    request_scope& scope, legacy_session* session,
-                                                   bool modern, bool watch_for_disconnect) {
+                                                   bool modern, bool can_cancel) {
   auto sink = std::make_shared<sse_sink>(x.stream, x.keep_alive, scope.cancel, modern);
   if (!modern) {
     sink->enable_requests(bus_, scope.session_id, options_.client_request_timeout);
@@ -393,7 +403,7 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
 
   // Legacy: notifications/cancelled (arriving on any replica) finds the request here.
   std::string in_flight_key;
-  if (!modern && !scope.session_id.empty()) {
+  if (!modern && can_cancel && !scope.session_id.empty()) {
     in_flight_key = scope.session_id + " " + json::serialize(req.id);
     std::lock_guard lock(in_flight_mutex_);
     in_flight_[in_flight_key] = scope.cancel;
@@ -401,7 +411,7 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   // 2026-07-28: the client closing the stream cancels the request.
   // The signal lives until the watcher completes: its completion handler owns it.
   std::shared_ptr<asio::cancellation_signal> stop_watching;
-  if (watch_for_disconnect) {
+  if (modern && can_cancel) {
     stop_watching = std::make_shared<asio::cancellation_signal>();
     asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, scope.cancel),
                    asio::bind_cancellation_slot(stop_watching->slot(),
@@ -514,7 +524,7 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
   if (!batch) {
     if (auto* r = std::get_if<protocol::request>(&msgs.front())) {
       auto scope = make_scope();
-      co_await answer_request(x, *r, scope, &session, false, false);
+      co_await answer_request(x, *r, scope, &session, false, cancellable(*r, nullptr));
       co_return;
     }
     // Answers to our requests go to the waiting handler, wherever it runs.

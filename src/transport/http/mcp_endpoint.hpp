@@ -73,7 +73,10 @@ class mcp_endpoint {
                                              const protocol::response& response);
   boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,
                                               request_scope& scope, legacy_session* session,
-                                              bool modern, bool watch_for_disconnect);
+                                              bool modern, bool can_cancel);
+  // Whether the request runs a handler that can notice cancellation. `tool`: the
+  // tools/call target when already looked up.
+  bool cancellable(const protocol::request& req, const tool_definition* tool) const;
 
   server& mcp_;
   const http_options& options_;
