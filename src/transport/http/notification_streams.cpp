@@ -34,15 +34,28 @@ constexpr std::size_t inbox_capacity = 256;
 using inbox_t =
     asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>;
 
-// The notification a bus message means for a stream; nullopt when it is not wanted.
-std::optional<json::object> list_changed(const json::object& change, bool tools, bool prompts,
-                                         bool resources) {
-  auto* list = change.if_contains("list");
-  if (!list || !list->is_string()) return std::nullopt;
-  std::string_view l = list->get_string();
-  if ((l == "tools" && tools) || (l == "prompts" && prompts) || (l == "resources" && resources))
-    return protocol::make_notification("notifications/" + std::string(l) + "/list_changed", {});
-  return std::nullopt;
+// A change published on notify_channel.
+struct change {
+  bool list_changed = false;  // else: a resource update
+  std::string what;           // "tools" | "prompts" | "resources", or the resource's URI
+};
+
+std::optional<change> parse_change(std::string_view payload) {
+  json::error_code ec;
+  auto v = json::parse(payload, ec);
+  auto* o = ec ? nullptr : v.if_object();
+  if (!o) return std::nullopt;
+  auto* kind = o->if_contains("kind");
+  auto* what = o->if_contains(kind && *kind == "list_changed" ? "list" : "uri");
+  if (!kind || !what || !what->is_string()) return std::nullopt;
+  return change{*kind == "list_changed", std::string(what->get_string())};
+}
+
+json::object notification_for(const change& c) {
+  if (c.list_changed)
+    return protocol::make_notification("notifications/" + c.what + "/list_changed", {});
+  json::object params{{"uri", c.what}};
+  return protocol::make_notification("notifications/resources/updated", std::move(params));
 }
 
 // Completes when the client closes or resets the connection. A stream's client sends
@@ -196,26 +209,16 @@ asio::awaitable<bool> notification_streams::legacy_get(
   open_stream s(*this, co_await asio::this_coro::executor);
   co_await s.subscribe(std::string(notify_channel));
   while (auto payload = co_await s.next(w, stream)) {
-    json::error_code jec;
-    auto change = json::parse(*payload, jec);
-    if (jec || !change.is_object()) continue;
-    auto& c = change.get_object();
-    std::optional<json::object> note;
-    if (c.at("kind") == "list_changed") {
-      note = list_changed(c, true, true, true);
-    } else if (c.at("kind") == "resource_updated") {
+    auto c = parse_change(*payload);
+    if (!c) continue;
+    if (!c->list_changed) {
       // Subscriptions may change while the stream is open: ask the store.
       auto current = co_await sessions_->load(session_id);
       if (!current) break;  // session ended
-      auto& uri = c.at("uri").as_string();
       auto& subs = current->subscriptions;
-      if (std::find(subs.begin(), subs.end(), std::string_view(uri)) != subs.end()) {
-        json::object params{{"uri", uri}};
-        note = protocol::make_notification("notifications/resources/updated", std::move(params));
-      }
+      if (std::find(subs.begin(), subs.end(), c->what) == subs.end()) continue;
     }
-    if (!note) continue;
-    std::string data = json::serialize(*note);
+    std::string data = json::serialize(notification_for(*c));
     auto id = co_await events_->append(stream_id, data);
     co_await w.event(data, id);
   }
@@ -294,21 +297,13 @@ asio::awaitable<void> notification_streams::listen(boost::beast::tcp_stream& str
   co_await w.event(ack);
 
   while (auto payload = co_await s.next(w, stream)) {
-    json::error_code jec;
-    auto change = json::parse(*payload, jec);
-    if (jec || !change.is_object()) continue;
-    auto& c = change.get_object();
-    std::optional<json::object> note;
-    if (c.at("kind") == "list_changed") {
-      note = list_changed(c, tools, prompts, resources);
-    } else if (c.at("kind") == "resource_updated") {
-      auto& uri = c.at("uri").as_string();
-      if (std::find(uris.begin(), uris.end(), std::string_view(uri)) != uris.end()) {
-        json::object params{{"uri", uri}};
-        note = protocol::make_notification("notifications/resources/updated", std::move(params));
-      }
-    }
-    if (note) co_await w.event(json::serialize(with_meta(std::move(*note))));
+    auto c = parse_change(*payload);
+    if (!c) continue;
+    bool wanted = c->list_changed
+                      ? (c->what == "tools" && tools) || (c->what == "prompts" && prompts) ||
+                            (c->what == "resources" && resources)
+                      : std::find(uris.begin(), uris.end(), c->what) != uris.end();
+    if (wanted) co_await w.event(json::serialize(with_meta(notification_for(*c))));
   }
   if (s.shutting_down) {
     json::object meta = sub_meta;
