@@ -134,10 +134,13 @@ class dispatcher {
   asio::awaitable<json::object> with_input(context& ctx, Body body, bool single_use = false) {
     if (scope_.era != protocol::era::modern) co_return co_await body();
     input_round round;
-    std::string binding = request_binding(req_.method, params());
+    // The binding digests the arguments: computed only when a state is opened or sealed,
+    // not on every call.
+    std::string binding;
     if (auto* rs = params().if_contains("requestState"); rs && !rs->is_null()) {
       if (!rs->is_string())
         throw rpc_error(code::invalid_params, "Invalid requestState: expected a string");
+      binding = request_binding(req_.method, params());
       auto opened = s_.state_codec().open(rs->get_string(), scope_.principal, binding);
       if (single_use && !co_await s_.nonces().consume(opened.nonce, s_.options().state_lifetime))
         throw rpc_error(code::invalid_params, "Invalid requestState: already used");
@@ -159,6 +162,7 @@ class dispatcher {
     json::object requests;
     for (auto& [key, r] : needed->requests)
       requests[key] = json::object{{"method", r.method}, {"params", r.params}};
+    if (binding.empty()) binding = request_binding(req_.method, params());
     co_return json::object{
         {"resultType", "input_required"},
         {"inputRequests", std::move(requests)},
