@@ -81,9 +81,7 @@ void register_interactive(mcpxx::server& mcp, demo::database& db) {
           std::this_thread::sleep_for(std::chrono::milliseconds(20));
         }
         json::object result{{"imported", a.count}, {"product_ids", std::move(ids)}};
-        auto r = mcpxx::tool_result::text(json::serialize(result));
-        r.structured_content = std::move(result);
-        return r;
+        return mcpxx::tool_result::structured(std::move(result));
       }));
 
   mcp.add_tool(mcpxx::make_tool(
@@ -131,9 +129,7 @@ void register_demo(mcpxx::server& mcp, demo::database& db, demo::log_files& logs
                                  "1000, got " +
                                  std::to_string(a.limit));
                            json::object result{{"users", db.users(a.limit)}};
-                           auto r = mcpxx::tool_result::text(json::serialize(result));
-                           r.structured_content = std::move(result);
-                           return r;
+                           return mcpxx::tool_result::structured(std::move(result));
                          });
     auto& limit = tool.input_schema["properties"].as_object()["limit"].as_object();
     limit["minimum"] = 1;
@@ -148,9 +144,7 @@ void register_demo(mcpxx::server& mcp, demo::database& db, demo::log_files& logs
                         .annotations = {{"readOnlyHint", true}}},
                        [&db](const search_products_args& a) {
                          json::object result{{"products", db.search_products(a.query, a.category)}};
-                         auto r = mcpxx::tool_result::text(json::serialize(result));
-                         r.structured_content = std::move(result);
-                         return r;
+                         return mcpxx::tool_result::structured(std::move(result));
                        }));
 
   // The paper's setex pattern: the context of a user is cached for cache_ttl.
@@ -183,9 +177,7 @@ void register_demo(mcpxx::server& mcp, demo::database& db, demo::log_files& logs
           result = std::move(*fresh);
           result["cached"] = false;
         }
-        auto r = mcpxx::tool_result::text(json::serialize(result));
-        r.structured_content = std::move(result);
-        co_return r;
+        co_return mcpxx::tool_result::structured(std::move(result));
       }));
 
   mcp.add_resource({.uri = "config://database",

@@ -3,6 +3,8 @@
 #include <mcpxx/server/server.hpp>
 #include <mcpxx/store/memory.hpp>
 
+#include <boost/json/serialize.hpp>
+
 #include <algorithm>
 #include <thread>
 
@@ -28,6 +30,12 @@ tool_result tool_result::text(std::string_view t) {
 tool_result tool_result::error(std::string_view message) {
   tool_result r = text(message);
   r.is_error = true;
+  return r;
+}
+
+tool_result tool_result::structured(json::value value) {
+  tool_result r = text(json::serialize(value));
+  r.structured_content = std::move(value);
   return r;
 }
 

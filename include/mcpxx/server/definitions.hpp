@@ -26,6 +26,8 @@ struct tool_result {
 
   static tool_result text(std::string_view text);
   static tool_result error(std::string_view message);
+  // structuredContent plus its JSON as a text block (for clients that read only text).
+  static tool_result structured(boost::json::value value);
 };
 
 // Thrown by a resource reader for a URI it does not have: answered with the era's

@@ -76,16 +76,11 @@ tool_result to_tool_result(R&& r) {
   } else if constexpr (std::is_convertible_v<T, std::string_view>) {
     return tool_result::text(std::string_view(r));
   } else if constexpr (is_json_v<T>) {
-    tool_result out = tool_result::text(boost::json::serialize(r));
-    out.structured_content = boost::json::value(std::forward<R>(r));
-    return out;
+    return tool_result::structured(boost::json::value(std::forward<R>(r)));
   } else {
     static_assert(schema::is_described_struct<T>::value,
                   "a tool returns tool_result, a string, JSON, or a BOOST_DESCRIBE_STRUCT type");
-    boost::json::value v = schema::encode(r);
-    tool_result out = tool_result::text(boost::json::serialize(v));
-    out.structured_content = std::move(v);
-    return out;
+    return tool_result::structured(schema::encode(r));
   }
 }
 

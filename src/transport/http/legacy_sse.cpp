@@ -226,14 +226,7 @@ asio::awaitable<void> legacy_sse_endpoint::handle(protocol::message message, std
       scope.protocol_version = protocol::negotiate_legacy(v->get_string());
     json::object response = co_await mcp_.handle(req, scope, nullptr);
     if (!response.contains("error")) {
-      store::session_record rec;
-      rec.id = session_id;
-      rec.protocol_version = scope.protocol_version;
-      if (auto* c = req.params.if_contains("capabilities"); c && c->is_object())
-        rec.client_capabilities = c->get_object();
-      if (auto* i = req.params.if_contains("clientInfo"); i && i->is_object())
-        rec.client_info = i->get_object();
-      rec.principal = principal;
+      auto rec = session_from_initialize(session_id, req, scope.protocol_version, principal);
       if (co_await sessions_->create(std::move(rec)) == store::create_result::full)
         response = protocol::make_error(req.id, code::internal_error,
                                         "Service Unavailable: too many open sessions");

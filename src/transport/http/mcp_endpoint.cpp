@@ -475,15 +475,8 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
         co_await x.write_json(status::ok, response);
         co_return;
       }
-      store::session_record rec;
-      rec.id = http_rules::new_session_id();
-      rec.protocol_version = scope.protocol_version;
-      if (auto* c = r->params.if_contains("capabilities"); c && c->is_object())
-        rec.client_capabilities = c->get_object();
-      if (auto* i = r->params.if_contains("clientInfo"); i && i->is_object())
-        rec.client_info = i->get_object();
-      rec.principal = x.principal;
-      std::string id = rec.id;
+      std::string id = http_rules::new_session_id();
+      auto rec = session_from_initialize(id, *r, scope.protocol_version, x.principal);
       if (co_await sessions_->create(std::move(rec)) == store::create_result::full) {
         response_t res{status::service_unavailable, x.req.version()};
         res.set(http::field::content_type, "application/json");

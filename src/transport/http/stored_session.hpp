@@ -3,6 +3,7 @@
 #pragma once
 
 #include <mcpxx/protocol/error.hpp>
+#include <mcpxx/protocol/jsonrpc.hpp>
 #include <mcpxx/server/server.hpp>
 #include <mcpxx/store/session_store.hpp>
 
@@ -44,5 +45,21 @@ class stored_session final : public legacy_session {
   store::session_store& store_;
   std::shared_ptr<const store::session_record> rec_;
 };
+
+// The session an accepted `initialize` opens: its negotiated version, what the client
+// declared, and who opened it.
+inline store::session_record session_from_initialize(std::string id, const protocol::request& init,
+                                                     std::string negotiated_version,
+                                                     std::string principal) {
+  store::session_record rec;
+  rec.id = std::move(id);
+  rec.protocol_version = std::move(negotiated_version);
+  if (auto* c = init.params.if_contains("capabilities"); c && c->is_object())
+    rec.client_capabilities = c->get_object();
+  if (auto* i = init.params.if_contains("clientInfo"); i && i->is_object())
+    rec.client_info = i->get_object();
+  rec.principal = std::move(principal);
+  return rec;
+}
 
 }  // namespace mcpxx::http_transport
