@@ -1,6 +1,8 @@
 // Command-line flags shared by the apps: every flag also reads MCPXX_<FLAG>.
 #pragma once
 
+#include <mcpxx/store/memory.hpp>
+#include <mcpxx/store/redis.hpp>
 #include <mcpxx/transport/http_server.hpp>
 #include <mcpxx/transport/stdio.hpp>
 
@@ -8,6 +10,8 @@
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
+#include <memory>
+#include <stdexcept>
 #include <string>
 
 namespace mcpxx::apps {
@@ -18,8 +22,14 @@ struct http_flags {
   std::string log_level = "info";
   bool stdio = false;
   std::string state_key;
+  std::string redis_url;
 
   void add_to(CLI::App& app) {
+    app.add_option("--redis", redis_url,
+                   "Keep shared state in Redis so that replicas can serve any request: "
+                   "redis://, rediss://, redis+sentinel://h:p,.../primary, "
+                   "redis+cluster://h:p,... (default: in this process)")
+        ->envname("MCPXX_REDIS_URL");
     app.add_option("--state-key", state_key,
                    "Key that signs 2026-07-28 requestState; replicas must share it "
                    "(default: a random key per process)")
@@ -72,12 +82,44 @@ struct http_flags {
     spdlog::set_level(spdlog::level::from_str(log_level));
   }
 
+  // The event loop and the stores the server runs on: in memory, or on Redis.
+  struct runtime {
+    boost::asio::io_context io;
+    std::unique_ptr<store::redis_backend> redis;
+    store::backend stores;
+  };
+
+  // Throws std::invalid_argument for a bad configuration (e.g. Redis without a key).
+  std::unique_ptr<runtime> make_runtime() {
+    auto rt = std::make_unique<runtime>();
+    if (redis_url.empty() || stdio) {
+      rt->stores.results = std::make_shared<store::memory_cache>();
+      return rt;
+    }
+    if (state_key.empty())
+      throw std::invalid_argument(
+          "--redis needs --state-key (MCPXX_STATE_KEY): every replica must sign "
+          "requestState with the same key");
+    store::redis_options o;
+    o.url = redis_url;
+    o.session_ttl = http.session_ttl;
+    o.max_sessions = http.max_sessions;
+    rt->redis = std::make_unique<store::redis_backend>(rt->io.get_executor(), o);
+    rt->stores = rt->redis->stores();
+    rt->stores.ready = [redis = rt->redis.get()] { return redis->ready(); };
+    spdlog::info("shared state on Redis ({})", redis_url.substr(0, redis_url.find("://")));
+    return rt;
+  }
+
   // Serves `mcp` on stdio or on HTTP, as the flags say.
-  void serve(server& mcp) {
-    if (stdio)
+  void serve(server& mcp, runtime& rt) {
+    if (stdio) {
       serve_stdio(mcp);
-    else
-      serve_http(mcp, finish());
+      return;
+    }
+    http_server s(mcp, finish(), rt.stores, rt.io);
+    s.start();
+    s.run();
   }
 
   http_options finish() {

@@ -18,7 +18,8 @@ int main(int argc, char** argv) {
       {.name = "mcpxx-conformance", .version = "0.1.0", .state_key = flags.state_key});
   mcpxx::conformance::register_fixtures(mcp);
   try {
-    flags.serve(mcp);
+    auto rt = flags.make_runtime();
+    flags.serve(mcp, *rt);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

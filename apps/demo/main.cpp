@@ -250,7 +250,7 @@ int main(int argc, char** argv) {
     demo::log_files logs(log_dir.empty() ? std::filesystem::path(data_dir) / "logs"
                                          : std::filesystem::path(log_dir));
     logs.seed_today();
-    mcpxx::store::memory_cache cache;
+    auto rt = flags.make_runtime();
 
     mcpxx::server mcp({.name = "Database Query Server",
                        .version = "0.1.0",
@@ -258,9 +258,9 @@ int main(int argc, char** argv) {
                                        "application logs by date.",
                        .worker_threads = workers,
                        .state_key = flags.state_key});
-    register_demo(mcp, db, logs, cache, std::chrono::milliseconds(cache_ttl_ms));
+    register_demo(mcp, db, logs, *rt->stores.results, std::chrono::milliseconds(cache_ttl_ms));
     register_interactive(mcp, db);
-    flags.serve(mcp);
+    flags.serve(mcp, *rt);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());
     return 1;

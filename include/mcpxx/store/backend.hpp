@@ -7,6 +7,7 @@
 #include <mcpxx/store/nonce_store.hpp>
 #include <mcpxx/store/session_store.hpp>
 
+#include <functional>
 #include <memory>
 
 namespace mcpxx::store {
@@ -17,6 +18,8 @@ struct backend {
   std::shared_ptr<message_bus> bus;
   std::shared_ptr<nonce_store> nonces;
   std::shared_ptr<store::cache> results;  // tool result cache
+  // Whether the stores can serve now (readiness probes); empty = always.
+  std::function<bool()> ready;
 };
 
 }  // namespace mcpxx::store

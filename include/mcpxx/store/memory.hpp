@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 namespace mcpxx::store {
 
@@ -111,6 +112,10 @@ class memory_message_bus final : public message_bus {
   boost::asio::awaitable<void> publish(std::string channel, std::string payload) override;
   boost::asio::awaitable<subscription> subscribe(std::string channel,
                                                  message_handler handler) override;
+
+  // Runs the channel's handlers now, on the calling thread: what publish() does, for
+  // networked buses that fan a message received from the network out locally.
+  void deliver(std::string_view channel, std::string_view payload);
 
   // Channels with at least one subscription. For tests and metrics.
   std::size_t channel_count() const noexcept;

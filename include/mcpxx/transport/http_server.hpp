@@ -4,9 +4,12 @@
 #pragma once
 
 #include <mcpxx/server/server.hpp>
+#include <mcpxx/store/backend.hpp>
 #include <mcpxx/store/message_bus.hpp>
 #include <mcpxx/store/session_store.hpp>
 #include <mcpxx/transport/http_options.hpp>
+
+#include <boost/asio/io_context.hpp>
 
 #include <memory>
 
@@ -18,6 +21,10 @@ class http_server {
   http_server(server& mcp, http_options options,
               std::shared_ptr<store::session_store> sessions = nullptr,
               std::shared_ptr<store::message_bus> bus = nullptr);
+  // Stores chosen by the caller (e.g. on Redis), built on `io`: the server runs that
+  // io_context with options.threads threads. Null members of `stores` are memory ones.
+  http_server(server& mcp, http_options options, store::backend stores,
+              boost::asio::io_context& io);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;

@@ -90,19 +90,23 @@ memory_message_bus::memory_message_bus() : core_(std::make_shared<memory_detail:
 memory_message_bus::~memory_message_bus() = default;
 
 boost::asio::awaitable<void> memory_message_bus::publish(std::string channel, std::string payload) {
+  deliver(channel, payload);
+  co_return;
+}
+
+void memory_message_bus::deliver(std::string_view channel, std::string_view payload) {
   std::shared_ptr<const subscriber_list> subs;
   {
     std::lock_guard lock(core_->mu);
-    auto found = core_->channels.find(channel);
-    if (found == core_->channels.end()) co_return;
+    auto found = core_->channels.find(std::string(channel));
+    if (found == core_->channels.end()) return;
     subs = found->second;
   }
-  const std::string_view view = payload;
   for (const auto& sub : *subs) {
     std::lock_guard lock(sub->mu);
     if (!sub->active) continue;
     try {
-      sub->handler(view);
+      sub->handler(payload);
     } catch (...) {
       // At-most-once delivery: a failing subscriber must not cost the others theirs.
     }

@@ -1,4 +1,5 @@
 #include <mcpxx/store/memory.hpp>
+#include <mcpxx/store/unavailable.hpp>
 #include <mcpxx/transport/http_server.hpp>
 
 #include "transport/http/channels.hpp"
@@ -37,21 +38,20 @@ principal_extractor principal_from_header(std::string header_name) {
 }
 
 struct http_server::impl {
-  impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions,
-       std::shared_ptr<store::message_bus> bus)
-      : impl(mcp, std::move(opts), std::move(sessions),
-             std::make_shared<store::memory_event_store>(), std::move(bus), 0) {}
-  impl(server& mcp, http_options opts, std::shared_ptr<store::session_store> sessions,
-       std::shared_ptr<store::event_store> events, std::shared_ptr<store::message_bus> bus, int)
+  impl(server& mcp, http_options opts, store::backend s, asio::io_context* external_io)
       : options(std::move(opts)),
         threads(options.threads ? options.threads
                                 : std::max(1u, std::thread::hardware_concurrency())),
-        io(static_cast<int>(threads)),
+        owned_io(external_io ? nullptr
+                             : std::make_unique<asio::io_context>(static_cast<int>(threads))),
+        io(external_io ? *external_io : *owned_io),
+        stores(with_memory_defaults(std::move(s), options)),
         acceptor(io),
         signals(io, SIGINT, SIGTERM),
-        bus(bus),
-        legacy_sse(mcp, options, sessions, bus),
-        endpoint(mcp, options, std::move(sessions), std::move(events), std::move(bus)) {
+        bus(stores.bus),
+        legacy_sse(mcp, options, stores.sessions, stores.bus),
+        endpoint(mcp, options, stores.sessions, stores.events, stores.bus) {
+    if (stores.nonces) mcp.set_nonce_store(stores.nonces);
     // Registry changes and resource updates reach every notification stream, on every
     // replica, through the bus.
     auto publish = [this](json::object change) {
@@ -68,9 +68,24 @@ struct http_server::impl {
     });
   }
 
+  static store::backend with_memory_defaults(store::backend s, const http_options& o) {
+    if (!s.sessions) {
+      store::memory_session_store::options so;
+      so.ttl = o.session_ttl;
+      so.max_sessions = o.max_sessions;
+      s.sessions = std::make_shared<store::memory_session_store>(so);
+    }
+    if (!s.bus) s.bus = std::make_shared<store::memory_message_bus>();
+    if (!s.events) s.events = std::make_shared<store::memory_event_store>();
+    return s;
+  }
+  bool ready() const { return !draining && (!stores.ready || stores.ready()); }
+
   http_options options;
   std::size_t threads;
-  asio::io_context io;
+  std::unique_ptr<asio::io_context> owned_io;
+  asio::io_context& io;
+  store::backend stores;
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::shared_ptr<store::message_bus> bus;
@@ -83,6 +98,8 @@ struct http_server::impl {
   asio::awaitable<void> connection(tcp::socket socket);
   asio::awaitable<bool> route(beast::tcp_stream& stream, http_transport::request_t& req);
   asio::awaitable<void> drain_and_stop();
+  asio::awaitable<bool> store_unavailable(beast::tcp_stream& stream,
+                                          const http_transport::request_t& req);
 };
 
 namespace {
@@ -95,6 +112,27 @@ http_transport::response_t plain(http::status st, unsigned version, std::string 
 }
 
 }  // namespace
+
+// The shared state is out of reach (Redis down, failover in progress): nothing was
+// done, the client may retry the same request shortly.
+asio::awaitable<bool> http_server::impl::store_unavailable(beast::tcp_stream& stream,
+                                                           const http_transport::request_t& req) {
+  http_transport::response_t res{http::status::service_unavailable, req.version()};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::retry_after, "1");
+  res.body() = json::serialize(
+      json::object{{"jsonrpc", "2.0"},
+                   {"id", nullptr},
+                   {"error",
+                    {{"code", -32603},
+                     {"message",
+                      "Service temporarily unavailable: the session store cannot be reached; "
+                      "retry shortly"}}}});
+  res.keep_alive(req.keep_alive());
+  res.prepare_payload();
+  auto [ec, n] = co_await http::async_write(stream, res, asio::as_tuple(asio::use_awaitable));
+  co_return !ec && req.keep_alive();
+}
 
 asio::awaitable<void> http_server::impl::accept_loop() {
   while (!draining) {
@@ -122,7 +160,14 @@ asio::awaitable<bool> http_server::impl::route(beast::tcp_stream& stream,
                                                http_transport::request_t& req) {
   std::string_view target(req.target().data(), req.target().size());
   std::string_view path = target.substr(0, target.find('?'));
-  if (path == options.path) co_return co_await endpoint.serve(stream, req);
+  if (path == options.path) {
+    try {
+      co_return co_await endpoint.serve(stream, req);
+    } catch (const store::unavailable& e) {
+      spdlog::warn("{} {}: {}", std::string_view(req.method_string()), path, e.what());
+    }
+    co_return co_await store_unavailable(stream, req);
+  }
   if (options.legacy_sse &&
       (path == options.legacy_sse_path || path == options.legacy_sse_messages_path)) {
     auto header = [&](http::field f) {
@@ -152,8 +197,9 @@ asio::awaitable<bool> http_server::impl::route(beast::tcp_stream& stream,
   if (path == "/healthz") {
     res = plain(http::status::ok, req.version(), "ok\n");
   } else if (path == "/readyz") {
-    res = draining ? plain(http::status::service_unavailable, req.version(), "draining\n")
-                   : plain(http::status::ok, req.version(), "ready\n");
+    res = ready() ? plain(http::status::ok, req.version(), "ready\n")
+                  : plain(http::status::service_unavailable, req.version(),
+                          draining ? "draining\n" : "state store unreachable\n");
   } else {
     res = plain(http::status::not_found, req.version(), "Not Found\n");
   }
@@ -220,15 +266,15 @@ asio::awaitable<void> http_server::impl::drain_and_stop() {
 http_server::http_server(server& mcp, http_options options,
                          std::shared_ptr<store::session_store> sessions,
                          std::shared_ptr<store::message_bus> bus) {
-  if (!sessions) {
-    store::memory_session_store::options so;
-    so.ttl = options.session_ttl;
-    so.max_sessions = options.max_sessions;
-    sessions = std::make_shared<store::memory_session_store>(so);
-  }
-  if (!bus) bus = std::make_shared<store::memory_message_bus>();
-  impl_ = std::make_unique<impl>(mcp, std::move(options), std::move(sessions), std::move(bus));
+  store::backend stores;
+  stores.sessions = std::move(sessions);
+  stores.bus = std::move(bus);
+  impl_ = std::make_unique<impl>(mcp, std::move(options), std::move(stores), nullptr);
 }
+
+http_server::http_server(server& mcp, http_options options, store::backend stores,
+                         asio::io_context& io)
+    : impl_(std::make_unique<impl>(mcp, std::move(options), std::move(stores), &io)) {}
 
 http_server::~http_server() = default;
 

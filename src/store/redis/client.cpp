@@ -1,0 +1,444 @@
+#include "client.hpp"
+
+#include <mcpxx/store/unavailable.hpp>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <charconv>
+
+namespace mcpxx::store::redis {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::uint16_t unowned = 0xffff;
+constexpr int max_redirects = 5;
+constexpr std::chrono::seconds topology_period{2};
+
+std::string key_of(const redis_address& a) {
+  return a.host + ":" + std::to_string(a.port);
+}
+
+bool starts_with(const reply& r, std::string_view prefix) {
+  return r.is_error() && std::string_view(r.str).substr(0, prefix.size()) == prefix;
+}
+
+// "MOVED 3999 127.0.0.1:6381" / "ASK 3999 127.0.0.1:6381" -> the address.
+std::optional<redis_address> redirect_target(const std::string& error) {
+  auto space = error.rfind(' ');
+  if (space == std::string::npos) return std::nullopt;
+  auto target = std::string_view(error).substr(space + 1);
+  auto colon = target.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  unsigned port = 0;
+  auto digits = target.substr(colon + 1);
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), port);
+  if (ec != std::errc() || port == 0 || port > 65535) return std::nullopt;
+  return redis_address{std::string(target.substr(0, colon)), static_cast<std::uint16_t>(port)};
+}
+
+// One request on a short-lived plain connection (Sentinel queries, Cluster bootstrap).
+asio::awaitable<std::vector<reply>> one_shot(redis_address a, std::vector<command> cmds,
+                                             std::chrono::milliseconds timeout) {
+  auto ex = co_await asio::this_coro::executor;
+  tcp::resolver resolver(ex);
+  tcp::socket socket(ex);
+  asio::steady_timer deadline(ex);
+  deadline.expires_after(timeout);
+  deadline.async_wait([&socket](boost::system::error_code ec) {
+    if (!ec) socket.close(ec);
+  });
+  std::vector<reply> replies;
+  try {
+    const auto service = std::to_string(a.port);
+    auto endpoints = co_await resolver.async_resolve(a.host, service, use_awaitable);
+    co_await asio::async_connect(socket, endpoints, use_awaitable);
+    std::string bytes;
+    for (const auto& c : cmds) format_command(c, bytes);
+    co_await asio::async_write(socket, asio::buffer(bytes), use_awaitable);
+    reply_reader reader;
+    std::array<char, 8192> buf;
+    while (replies.size() < cmds.size()) {
+      auto n = co_await socket.async_read_some(asio::buffer(buf), use_awaitable);
+      reader.feed({buf.data(), n});
+      while (auto r = reader.next()) replies.push_back(std::move(*r));
+    }
+  } catch (...) {
+    deadline.cancel();
+    throw;
+  }
+  deadline.cancel();
+  co_return replies;
+}
+
+}  // namespace
+
+client::client(executor ex, redis_url url, const redis_options& opts)
+    : ex_(std::move(ex)), url_(std::move(url)), opts_(opts) {
+  if (url_.tls) {
+    tls_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+    if (url_.ca_file.empty())
+      tls_->set_default_verify_paths();
+    else
+      tls_->load_verify_file(url_.ca_file);
+  }
+}
+
+client::~client() = default;
+
+connection_settings client::settings_for(bool primary_check) const {
+  connection_settings s;
+  s.user = url_.user;
+  s.password = url_.password;
+  s.database = url_.database;
+  s.tls = tls_;
+  s.connect_timeout = opts_.connect_timeout;
+  s.command_timeout = opts_.command_timeout;
+  s.require_primary = primary_check;
+  return s;
+}
+
+std::shared_ptr<client::pool> client::make_pool(locate_fn locate, bool primary_check) {
+  auto p = std::make_shared<pool>();
+  for (std::size_t i = 0; i < std::max<std::size_t>(opts_.connections_per_node, 1); ++i)
+    p->connections.push_back(connection::start(ex_, settings_for(primary_check), locate));
+  return p;
+}
+
+void client::start() {
+  auto self = shared_from_this();
+  switch (url_.topology) {
+    case redis_topology::standalone: {
+      auto a = url_.nodes.front();
+      primary_ = make_pool([a]() -> asio::awaitable<redis_address> { co_return a; }, false);
+      break;
+    }
+    case redis_topology::sentinel: {
+      std::weak_ptr<client> weak = self;
+      primary_ = make_pool(
+          [weak]() -> asio::awaitable<redis_address> {
+            auto c = weak.lock();
+            if (!c) throw std::runtime_error("Redis client stopped");
+            co_return co_await c->locate_primary_via_sentinel();
+          },
+          true);
+      break;
+    }
+    case redis_topology::cluster:
+      break;
+  }
+  asio::co_spawn(ex_, watch_topology(), [self](std::exception_ptr) {});
+}
+
+void client::stop() {
+  stopped_ = true;
+  std::vector<std::shared_ptr<connection>> all;
+  if (primary_) all = primary_->connections;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [_, p] : nodes_) all.insert(all.end(), p->connections.begin(), p->connections.end());
+    all.insert(all.end(), subscribers_.begin(), subscribers_.end());
+  }
+  for (auto& c : all) c->stop();
+}
+
+std::shared_ptr<connection> client::pick(pool& p) {
+  const auto n = p.connections.size();
+  const auto start = p.next.fetch_add(1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < n; ++i) {
+    auto& c = p.connections[(start + i) % n];
+    if (c->connected()) return c;
+  }
+  return nullptr;
+}
+
+bool client::ready() const noexcept {
+  if (stopped_) return false;
+  if (primary_) {
+    for (auto& c : primary_->connections)
+      if (c->connected()) return true;
+    return false;
+  }
+  std::lock_guard lock(mutex_);
+  if (!slots_ || !slots_->complete) return false;
+  for (const auto& a : slots_->primaries) {
+    auto it = nodes_.find(key_of(a));
+    if (it == nodes_.end()) return false;
+    bool any = false;
+    for (auto& c : it->second->connections) any = any || c->connected();
+    if (!any) return false;
+  }
+  return true;
+}
+
+asio::awaitable<redis_address> client::locate_primary_via_sentinel() {
+  std::string last_error = "no Sentinel answered";
+  for (const auto& sentinel : url_.nodes) {
+    try {
+      std::vector<command> query{{"SENTINEL", "get-master-addr-by-name", url_.primary_name}};
+      auto replies = co_await one_shot(sentinel, std::move(query), opts_.connect_timeout);
+      const auto& r = replies.front();
+      if (r.type == reply::kind::array && r.elements.size() == 2) {
+        unsigned port = 0;
+        const auto& p = r.elements[1].str;
+        std::from_chars(p.data(), p.data() + p.size(), port);
+        co_return redis_address{r.elements[0].str, static_cast<std::uint16_t>(port)};
+      }
+      last_error = "Sentinel " + key_of(sentinel) + " does not know '" + url_.primary_name + "'";
+    } catch (const std::exception& e) {
+      last_error = "Sentinel " + key_of(sentinel) + ": " + e.what();
+    }
+  }
+  throw std::runtime_error(last_error);
+}
+
+asio::awaitable<void> client::watch_topology() {
+  asio::steady_timer timer(ex_);
+  while (!stopped_) {
+    try {
+      if (url_.topology == redis_topology::cluster) {
+        co_await refresh_slots();
+      } else if (auto c = pick(*primary_)) {
+        std::vector<command> info_cmd{{"INFO", "replication"}};
+        auto replies = co_await c->exec(std::move(info_cmd));
+        const auto& info = replies.front().str;
+        auto at = info.find("connected_slaves:");
+        has_replicas_ = at != std::string::npos && info.compare(at + 17, 1, "0") != 0;
+        if (url_.topology == redis_topology::sentinel) {
+          // A failover the connections have not noticed yet (the old primary still
+          // answers as a replica): drop them so that they locate the new one.
+          auto now = co_await locate_primary_via_sentinel();
+          for (auto& conn : primary_->connections)
+            if (conn->connected() && !(conn->address() == now)) conn->reconnect();
+        }
+      }
+    } catch (const std::exception& e) {
+      spdlog::debug("Redis topology check: {}", e.what());
+    }
+    timer.expires_after(topology_period);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+  }
+}
+
+std::shared_ptr<client::pool> client::node_pool(const redis_address& a) {
+  std::lock_guard lock(mutex_);
+  auto& p = nodes_[key_of(a)];
+  if (!p) {
+    if (stopped_) return nullptr;
+    p = make_pool([a]() -> asio::awaitable<redis_address> { co_return a; }, false);
+  }
+  return p;
+}
+
+asio::awaitable<reply> client::ask_any_seed(command cmd) {
+  // Prefer a live pooled connection; fall back to the seeds (startup, all known down).
+  std::vector<std::shared_ptr<pool>> pools;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [_, p] : nodes_) pools.push_back(p);
+  }
+  for (auto& p : pools)
+    if (auto c = pick(*p)) {
+      try {
+        std::vector<command> cmds{cmd};
+        auto replies = co_await c->exec(std::move(cmds));
+        if (!replies.front().is_error()) co_return std::move(replies.front());
+      } catch (const unavailable&) {
+      }
+    }
+  std::string last_error = "no cluster node answered";
+  for (const auto& seed : url_.nodes) {
+    try {
+      std::vector<command> cmds;
+      if (!url_.password.empty())
+        cmds.push_back(url_.user.empty() ? command{"AUTH", url_.password}
+                                         : command{"AUTH", url_.user, url_.password});
+      cmds.push_back(cmd);
+      auto replies = co_await one_shot(seed, std::move(cmds), opts_.connect_timeout);
+      if (!replies.back().is_error()) co_return std::move(replies.back());
+      last_error = replies.back().str;
+    } catch (const std::exception& e) {
+      last_error = key_of(seed) + ": " + e.what();
+    }
+  }
+  throw unavailable("Redis Cluster: " + last_error);
+}
+
+asio::awaitable<void> client::refresh_slots() {
+  command slots_cmd{"CLUSTER", "SLOTS"};
+  auto r = co_await ask_any_seed(std::move(slots_cmd));
+  auto map = std::make_shared<slot_map>();
+  map->owner.fill(unowned);
+  bool replicas = false;
+  std::size_t covered = 0;
+  for (const auto& range : r.elements) {
+    if (range.elements.size() < 3) continue;
+    auto first = range.elements[0].integer, last = range.elements[1].integer;
+    const auto& node = range.elements[2].elements;
+    if (node.size() < 2 || first < 0 || last > 16383 || first > last) continue;
+    redis_address a{node[0].str, static_cast<std::uint16_t>(node[1].integer)};
+    if (a.host.empty()) a.host = url_.nodes.front().host;  // "" = the node we asked
+    replicas = replicas || range.elements.size() > 3;
+    std::size_t index = 0;
+    while (index < map->primaries.size() && !(map->primaries[index] == a)) ++index;
+    if (index == map->primaries.size()) map->primaries.push_back(a);
+    for (auto s = first; s <= last; ++s) map->owner[static_cast<std::size_t>(s)] = index;
+    covered += static_cast<std::size_t>(last - first + 1);
+  }
+  map->complete = covered == 16384;
+  for (const auto& a : map->primaries) node_pool(a);  // connect ahead of the first request
+  has_replicas_ = replicas;
+  std::lock_guard lock(mutex_);
+  slots_ = std::move(map);
+}
+
+void client::trigger_refresh() {
+  if (refreshing_.exchange(true)) return;
+  // A parameter, not a capture: the lambda object dies before the coroutine runs.
+  asio::co_spawn(
+      ex_,
+      [](std::shared_ptr<client> self) -> asio::awaitable<void> {
+        try {
+          co_await self->refresh_slots();
+        } catch (const std::exception& e) {
+          spdlog::debug("Redis Cluster slot refresh: {}", e.what());
+        }
+        self->refreshing_ = false;
+      }(shared_from_this()),
+      asio::detached);
+}
+
+asio::awaitable<std::vector<reply>> client::exec(std::string_view key, std::vector<command> cmds) {
+  if (url_.topology == redis_topology::cluster)
+    co_return co_await exec_cluster(key, std::move(cmds));
+  auto c = pick(*primary_);
+  if (!c) throw unavailable("Redis is not connected");
+  auto replies = co_await c->exec(std::move(cmds));
+  for (const auto& r : replies)
+    if (starts_with(r, "READONLY") || starts_with(r, "LOADING")) {
+      // Talking to a replica (a failover happened) or a server still loading its data.
+      c->reconnect();
+      throw unavailable("Redis: " + r.str);
+    }
+  co_return replies;
+}
+
+asio::awaitable<reply> client::exec1(std::string_view key, command cmd) {
+  std::vector<command> cmds;
+  cmds.push_back(std::move(cmd));
+  auto replies = co_await exec(key, std::move(cmds));
+  co_return std::move(replies.front());
+}
+
+asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
+                                                         std::vector<command> cmds) {
+  const auto slot = key_slot(key);
+  std::optional<redis_address> ask_target;
+  for (int attempt = 0; attempt <= max_redirects; ++attempt) {
+    std::shared_ptr<const slot_map> map;
+    {
+      std::lock_guard lock(mutex_);
+      map = slots_;
+    }
+    if (!map || (!ask_target && map->owner[slot] == unowned)) {
+      co_await refresh_slots();
+      std::lock_guard lock(mutex_);
+      map = slots_;
+      if (!map || map->owner[slot] == unowned)
+        throw unavailable("Redis Cluster: slot " + std::to_string(slot) + " is not served");
+    }
+    auto target = ask_target ? *ask_target : map->primaries[map->owner[slot]];
+    auto p = node_pool(target);
+    if (!p) throw unavailable("Redis client stopped");
+    auto c = pick(*p);
+    if (!c) {
+      trigger_refresh();  // the node may be gone for good (failover)
+      throw unavailable("Redis Cluster node " + key_of(target) + " is not connected");
+    }
+    std::vector<command> sending;
+    if (ask_target) {
+      for (const auto& cmd : cmds) {
+        sending.push_back({"ASKING"});
+        sending.push_back(cmd);
+      }
+    }
+    auto to_send = ask_target ? std::move(sending) : cmds;
+    auto replies = co_await c->exec(std::move(to_send));
+    if (ask_target) {
+      std::vector<reply> own;
+      for (std::size_t i = 1; i < replies.size(); i += 2) own.push_back(std::move(replies[i]));
+      replies = std::move(own);
+    }
+    ask_target.reset();
+    const reply* redirect = nullptr;
+    for (const auto& r : replies)
+      if (starts_with(r, "MOVED ") || starts_with(r, "ASK ") || starts_with(r, "TRYAGAIN") ||
+          starts_with(r, "CLUSTERDOWN")) {
+        redirect = &r;
+        break;
+      }
+    if (!redirect) co_return replies;
+    if (starts_with(*redirect, "CLUSTERDOWN")) throw unavailable("Redis Cluster: " + redirect->str);
+    if (starts_with(*redirect, "TRYAGAIN")) {
+      asio::steady_timer pause(co_await asio::this_coro::executor, std::chrono::milliseconds(20));
+      co_await pause.async_wait(use_awaitable);
+      continue;
+    }
+    auto where = redirect_target(redirect->str);
+    if (!where) throw unavailable("Redis Cluster: bad redirection '" + redirect->str + "'");
+    if (starts_with(*redirect, "ASK ")) {
+      ask_target = *where;
+    } else {
+      // The slot moved for good: note it now, learn the rest of the map in the background.
+      std::lock_guard lock(mutex_);
+      if (slots_) {
+        auto updated = std::make_shared<slot_map>(*slots_);
+        std::size_t index = 0;
+        while (index < updated->primaries.size() && !(updated->primaries[index] == *where)) ++index;
+        if (index == updated->primaries.size()) updated->primaries.push_back(*where);
+        updated->owner[slot] = static_cast<std::uint16_t>(index);
+        slots_ = std::move(updated);
+      }
+      trigger_refresh();
+    }
+  }
+  throw unavailable("Redis Cluster: too many redirections for slot " + std::to_string(slot));
+}
+
+std::shared_ptr<connection> client::make_subscriber(push_fn on_push, connected_fn on_connected) {
+  locate_fn locate;
+  if (url_.topology == redis_topology::sentinel) {
+    std::weak_ptr<client> weak = shared_from_this();
+    locate = [weak]() -> asio::awaitable<redis_address> {
+      auto c = weak.lock();
+      if (!c) throw std::runtime_error("Redis client stopped");
+      co_return co_await c->locate_primary_via_sentinel();
+    };
+  } else {
+    // Standalone: the server. Cluster: the seeds in turn (PUBLISH reaches every node).
+    auto nodes = url_.nodes;
+    auto turn = std::make_shared<std::size_t>(0);
+    locate = [nodes, turn]() -> asio::awaitable<redis_address> {
+      co_return nodes[(*turn)++ % nodes.size()];
+    };
+  }
+  auto c = connection::start(ex_, settings_for(false), std::move(locate), std::move(on_push),
+                             std::move(on_connected));
+  std::lock_guard lock(mutex_);
+  subscribers_.push_back(c);
+  if (stopped_) c->stop();
+  return c;
+}
+
+}  // namespace mcpxx::store::redis

@@ -1,0 +1,364 @@
+#include "connection.hpp"
+
+#include <mcpxx/store/unavailable.hpp>
+
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <algorithm>
+#include <array>
+
+namespace mcpxx::store::redis {
+
+namespace asio = boost::asio;
+using asio::use_awaitable;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+constexpr std::chrono::milliseconds first_backoff{50};
+constexpr std::chrono::milliseconds longest_backoff{2000};
+
+// The completion handler of a spawned member coroutine owns the object while it runs.
+template <class T>
+auto keep_alive(std::shared_ptr<T> owner) {
+  return [owner = std::move(owner)](std::exception_ptr) {};
+}
+
+bool is_push(const reply& r) {
+  if (r.type != reply::kind::array || r.elements.empty()) return false;
+  const auto& kind = r.elements[0].str;
+  return kind == "message" || kind == "smessage" || kind == "pmessage";
+}
+
+std::string describe(const redis_address& a) {
+  return a.host + ":" + std::to_string(a.port);
+}
+
+}  // namespace
+
+template <class Handler>
+class connection::handler_of final : public connection::handler {
+ public:
+  explicit handler_of(Handler h) : h_(std::move(h)) {}
+  void complete(std::exception_ptr error, std::vector<reply> replies) override {
+    auto ex = asio::get_associated_executor(h_);
+    asio::post(ex, [h = std::move(h_), error, replies = std::move(replies)]() mutable {
+      std::move(h)(error, std::move(replies));
+    });
+  }
+
+ private:
+  Handler h_;
+};
+
+connection::connection(executor ex, connection_settings settings, locate_fn locate, push_fn on_push,
+                       connected_fn on_connected)
+    : strand_(asio::make_strand(ex)),
+      settings_(std::move(settings)),
+      locate_(std::move(locate)),
+      on_push_(std::move(on_push)),
+      on_connected_(std::move(on_connected)),
+      socket_(strand_),
+      backoff_(strand_) {}
+
+connection::~connection() = default;
+
+std::shared_ptr<connection> connection::start(executor ex, connection_settings settings,
+                                              locate_fn locate, push_fn on_push,
+                                              connected_fn on_connected) {
+  auto self = std::make_shared<connection>(ex, std::move(settings), std::move(locate),
+                                           std::move(on_push), std::move(on_connected));
+  asio::co_spawn(self->strand_, self->run(), keep_alive(self));
+  return self;
+}
+
+redis_address connection::address() const {
+  std::lock_guard lock(address_mutex_);
+  return published_address_;
+}
+
+void connection::stop() {
+  asio::post(strand_, [self = shared_from_this()] {
+    self->stopped_ = true;
+    self->backoff_.cancel();
+    self->close_socket();
+    self->fail_all("Redis client stopped");
+  });
+}
+
+void connection::reconnect() {
+  asio::post(strand_, [self = shared_from_this()] { self->close_socket(); });
+}
+
+template <class Op>
+auto connection::with_stream(Op op) {
+  if (tls_) return op(*tls_);
+  return op(socket_);
+}
+
+asio::awaitable<void> connection::run() {
+  auto delay = first_backoff;
+  bool warned = false;
+  while (!stopped_) {
+    std::string why = "Redis connection lost";
+    bool was_up = false;
+    try {
+      co_await connect_once();
+    } catch (const boost::system::system_error& e) {
+      why = "Redis " + describe(address_) + ": " + e.code().message();
+    } catch (const std::exception& e) {
+      why = "Redis " + describe(address_) + ": " + e.what();
+    }
+    was_up = connected_.exchange(false);
+    close_socket();
+    fail_all(why);
+    if (stopped_) break;
+    if (was_up) {
+      spdlog::warn("{}; reconnecting", why);
+      delay = first_backoff;
+      warned = false;
+    } else if (!warned) {
+      spdlog::warn("{}; retrying with backoff", why);
+      warned = true;
+    }
+    backoff_.expires_after(delay);
+    boost::system::error_code ec;
+    co_await backoff_.async_wait(asio::redirect_error(use_awaitable, ec));
+    delay = std::min(delay * 2, longest_backoff);
+  }
+}
+
+asio::awaitable<void> connection::connect_once() {
+  address_ = co_await locate_();
+  tcp::resolver resolver(strand_);
+  const auto service = std::to_string(address_.port);
+  auto endpoints = co_await resolver.async_resolve(address_.host, service, use_awaitable);
+
+  socket_ = tcp::socket(strand_);
+  tls_.reset();
+  reader_ = std::make_unique<reply_reader>();
+  // The deadline covers connect, TLS and the AUTH/SELECT/ROLE round trip.
+  asio::steady_timer deadline(strand_);
+  deadline.expires_after(settings_.connect_timeout);
+  bool timed_out = false;
+  deadline.async_wait([this, &timed_out](boost::system::error_code ec) {
+    if (ec) return;
+    timed_out = true;
+    close_socket();
+  });
+  try {
+    co_await asio::async_connect(socket_, endpoints, use_awaitable);
+    socket_.set_option(tcp::no_delay(true));
+    if (settings_.tls) {
+      tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *settings_.tls);
+      tls_->set_verify_mode(asio::ssl::verify_peer);
+      tls_->set_verify_callback(asio::ssl::host_name_verification(address_.host));
+      boost::system::error_code not_an_ip;
+      asio::ip::make_address(address_.host, not_an_ip);
+      if (not_an_ip) SSL_set_tlsext_host_name(tls_->native_handle(), address_.host.c_str());
+      co_await tls_->async_handshake(asio::ssl::stream_base::client, use_awaitable);
+    }
+    std::vector<command> hello;
+    if (!settings_.password.empty()) {
+      if (settings_.user.empty())
+        hello.push_back({"AUTH", settings_.password});
+      else
+        hello.push_back({"AUTH", settings_.user, settings_.password});
+    }
+    if (settings_.database != 0) hello.push_back({"SELECT", std::to_string(settings_.database)});
+    if (settings_.require_primary) hello.push_back({"ROLE"});
+    auto replies = co_await handshake_roundtrip(std::move(hello));
+    for (const auto& r : replies)
+      if (r.is_error()) throw std::runtime_error(r.str);
+    if (settings_.require_primary) {
+      const auto& role = replies.back();
+      if (role.elements.empty() || role.elements[0].str != "master")
+        throw std::runtime_error("not a primary (failover in progress?)");
+    }
+  } catch (...) {
+    deadline.cancel();
+    if (timed_out) throw std::runtime_error("connect timed out");
+    throw;
+  }
+  deadline.cancel();
+
+  {
+    std::lock_guard lock(address_mutex_);
+    published_address_ = address_;
+  }
+  generation_.fetch_add(1);
+  connected_.store(true, std::memory_order_release);
+  spdlog::debug("Redis {} connected", describe(address_));
+  if (on_connected_) on_connected_();
+  if (!outbuf_.empty() && !writing_) {
+    writing_ = true;
+    asio::co_spawn(strand_, write_loop(), keep_alive(shared_from_this()));
+  }
+  asio::co_spawn(strand_, watchdog(), keep_alive(shared_from_this()));
+  co_await read_loop();
+}
+
+asio::awaitable<std::vector<reply>> connection::handshake_roundtrip(std::vector<command> cmds) {
+  std::vector<reply> replies;
+  if (cmds.empty()) co_return replies;
+  std::string bytes;
+  for (const auto& c : cmds) format_command(c, bytes);
+  co_await with_stream(
+      [&](auto& s) { return asio::async_write(s, asio::buffer(bytes), use_awaitable); });
+  std::array<char, 4096> buf;
+  while (replies.size() < cmds.size()) {
+    auto n = co_await with_stream(
+        [&](auto& s) { return s.async_read_some(asio::buffer(buf), use_awaitable); });
+    reader_->feed({buf.data(), n});
+    while (auto r = reader_->next()) replies.push_back(std::move(*r));
+  }
+  co_return replies;
+}
+
+asio::awaitable<void> connection::read_loop() {
+  std::array<char, 16384> buf;
+  for (;;) {
+    auto n = co_await with_stream(
+        [&](auto& s) { return s.async_read_some(asio::buffer(buf), use_awaitable); });
+    reader_->feed({buf.data(), n});
+    while (auto r = reader_->next()) deliver(std::move(*r));
+  }
+}
+
+asio::awaitable<void> connection::write_loop() {
+  try {
+    std::string sending;
+    while (!outbuf_.empty() && connected_.load()) {
+      sending.clear();
+      sending.swap(outbuf_);
+      co_await with_stream(
+          [&](auto& s) { return asio::async_write(s, asio::buffer(sending), use_awaitable); });
+    }
+  } catch (const std::exception&) {
+    close_socket();  // the read loop sees it and fails what is pending
+  }
+  writing_ = false;
+}
+
+asio::awaitable<void> connection::watchdog() {
+  const auto generation = generation_.load();
+  const auto period = std::max(settings_.command_timeout / 4, std::chrono::milliseconds(10));
+  // An idle connection is probed too, so that a silent peer (paused, partitioned) is
+  // noticed even by a subscriber that never sends anything.
+  const auto idle_probe = std::max(settings_.command_timeout, std::chrono::milliseconds(1000));
+  auto last_activity = std::chrono::steady_clock::now();
+  asio::steady_timer timer(strand_);
+  while (!stopped_ && connected_.load() && generation_.load() == generation) {
+    timer.expires_after(period);
+    boost::system::error_code ec;
+    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    if (stopped_ || !connected_.load() || generation_.load() != generation) break;
+    auto now = std::chrono::steady_clock::now();
+    if (!pending_.empty()) {
+      last_activity = now;
+      if (now - pending_.front().sent > settings_.command_timeout) {
+        spdlog::warn("Redis {}: no reply within {} ms; reconnecting", describe(address_),
+                     settings_.command_timeout.count());
+        close_socket();
+        break;
+      }
+    } else if (now - last_activity > idle_probe) {
+      last_activity = now;
+      enqueue_unawaited({{"PING"}});
+    }
+  }
+}
+
+void connection::deliver(reply r) {
+  if (on_push_ && is_push(r)) {
+    on_push_(r);
+    return;
+  }
+  if (pending_.empty()) throw protocol_error("reply without a command");
+  auto& front = pending_.front();
+  front.replies.push_back(std::move(r));
+  if (front.replies.size() < front.expected) return;
+  auto done = std::move(front);
+  pending_.pop_front();
+  if (done.done) done.done->complete(nullptr, std::move(done.replies));
+}
+
+void connection::submit(std::string bytes, std::size_t count, std::unique_ptr<handler> done) {
+  if (stopped_ || !connected_.load()) {
+    if (done)
+      done->complete(
+          std::make_exception_ptr(unavailable("Redis " + describe(address_) + " is not connected")),
+          {});
+    return;
+  }
+  if (count == 0) {
+    if (done) done->complete(nullptr, {});
+    return;
+  }
+  pending_.push_back({count, {}, std::move(done), std::chrono::steady_clock::now()});
+  pending_.back().replies.reserve(count);
+  outbuf_ += bytes;
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(strand_, write_loop(), keep_alive(shared_from_this()));
+  }
+}
+
+void connection::enqueue_unawaited(const std::vector<command>& cmds) {
+  std::string bytes;
+  for (const auto& c : cmds) format_command(c, bytes);
+  submit(std::move(bytes), cmds.size(), nullptr);
+}
+
+void connection::send_unawaited(std::vector<command> cmds) {
+  asio::post(strand_, [self = shared_from_this(), cmds = std::move(cmds)] {
+    self->enqueue_unawaited(cmds);
+  });
+}
+
+void connection::run_on_strand(std::function<void()> f) {
+  asio::post(strand_, std::move(f));
+}
+
+asio::awaitable<std::vector<reply>> connection::exec(std::vector<command> cmds) {
+  std::string bytes;
+  for (const auto& c : cmds) format_command(c, bytes);
+  const auto count = cmds.size();
+  // Named, not a temporary of the co_await expression: g++ 12 destroys such temporaries
+  // twice, which would release `self` twice.
+  auto initiation = [self = shared_from_this(), count](auto h, std::string bytes) {
+    std::unique_ptr<handler> done = std::make_unique<handler_of<decltype(h)>>(std::move(h));
+    asio::post(self->strand_,
+               [self, count, bytes = std::move(bytes), done = std::move(done)]() mutable {
+                 self->submit(std::move(bytes), count, std::move(done));
+               });
+  };
+  co_return co_await asio::async_initiate<decltype(use_awaitable),
+                                          void(std::exception_ptr, std::vector<reply>)>(
+      initiation, use_awaitable, std::move(bytes));
+}
+
+void connection::fail_all(const std::string& why) {
+  outbuf_.clear();
+  auto failed = std::move(pending_);
+  pending_.clear();
+  for (auto& p : failed)
+    if (p.done) p.done->complete(std::make_exception_ptr(unavailable(why)), {});
+}
+
+void connection::close_socket() {
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+}  // namespace mcpxx::store::redis

@@ -1,0 +1,324 @@
+#include "stores.hpp"
+
+#include <mcpxx/store/unavailable.hpp>
+
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+#include <spdlog/spdlog.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <cstdio>
+
+namespace mcpxx::store::redis {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::string_view invalidation_channel = "session-invalidate";
+constexpr std::size_t cache_limit = 200'000;
+
+// Admission against the deployment-wide cap, atomic on the index key. Drops index
+// entries idle past the TTL (their hashes have expired), then admits the id if there is
+// room, else evicts the least recently active session if it has been idle long enough.
+// KEYS[1] index; ARGV now_ms, ttl_ms, cap, idle_ms, id.
+// Returns {"ok"}, {"evicted", victim} or {"full"}.
+constexpr std::string_view admit_script = R"lua(
+local now, ttl, cap, idle = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - ttl)
+if redis.call('ZSCORE', KEYS[1], ARGV[5]) or redis.call('ZCARD', KEYS[1]) < cap then
+  redis.call('ZADD', KEYS[1], now, ARGV[5])
+  return {'ok'}
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if oldest[1] and now - tonumber(oldest[2]) >= idle then
+  redis.call('ZREM', KEYS[1], oldest[1])
+  redis.call('ZADD', KEYS[1], now, ARGV[5])
+  return {'evicted', oldest[1]}
+end
+return {'full'}
+)lua";
+
+// Replaces a session's hash only if it still exists. KEYS[1] the hash; ARGV ttl_ms,
+// then field/value pairs.
+constexpr std::string_view replace_script = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+)lua";
+
+std::string sha1_hex(std::string_view text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  std::string hex(2 * SHA_DIGEST_LENGTH, '0');
+  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i)
+    std::snprintf(hex.data() + 2 * i, 3, "%02x", digest[i]);
+  return hex;
+}
+
+// EVALSHA, and EVAL when the server does not have the script yet (after a restart or a
+// failover to a replica that never saw it).
+asio::awaitable<reply> run_script(client& c, std::string_view script, std::string_view key,
+                                  std::vector<std::string> args) {
+  static const std::string admit_sha = sha1_hex(admit_script);
+  static const std::string replace_sha = sha1_hex(replace_script);
+  const auto& sha = script == admit_script ? admit_sha : replace_sha;
+  command cmd{"EVALSHA", sha, "1", std::string(key)};
+  cmd.insert(cmd.end(), args.begin(), args.end());
+  auto r = co_await c.exec1(key, cmd);
+  if (r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0) {
+    cmd[0] = "EVAL";
+    cmd[1] = std::string(script);
+    r = co_await c.exec1(key, std::move(cmd));
+  }
+  co_return r;
+}
+
+std::int64_t wall_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::vector<std::string> fields_of(const session_record& rec) {
+  json::array subs;
+  for (const auto& s : rec.subscriptions) subs.emplace_back(s);
+  return {"protocol_version",    rec.protocol_version,
+          "client_info",         json::serialize(rec.client_info),
+          "client_capabilities", json::serialize(rec.client_capabilities),
+          "log_level",           rec.log_level,
+          "subscriptions",       json::serialize(subs),
+          "principal",           rec.principal};
+}
+
+json::object object_field(const std::string& text) {
+  boost::system::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) return {};
+  return std::move(v.as_object());
+}
+
+// HGETALL's flat field/value list -> record; nullptr for an empty (missing) hash.
+std::shared_ptr<const session_record> record_of(std::string_view id, const reply& r) {
+  if (r.type != reply::kind::array || r.elements.empty()) return nullptr;
+  auto rec = std::make_shared<session_record>();
+  rec->id = std::string(id);
+  for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
+    const auto& name = r.elements[i].str;
+    const auto& value = r.elements[i + 1].str;
+    if (name == "protocol_version") {
+      rec->protocol_version = value;
+    } else if (name == "client_info") {
+      rec->client_info = object_field(value);
+    } else if (name == "client_capabilities") {
+      rec->client_capabilities = object_field(value);
+    } else if (name == "log_level") {
+      rec->log_level = value;
+    } else if (name == "principal") {
+      rec->principal = value;
+    } else if (name == "subscriptions") {
+      boost::system::error_code ec;
+      auto v = json::parse(value, ec);
+      if (!ec && v.is_array())
+        for (const auto& s : v.as_array())
+          if (s.is_string()) rec->subscriptions.emplace_back(s.as_string());
+    }
+  }
+  return rec;
+}
+
+std::string random_tag() {
+  unsigned char bytes[8];
+  RAND_bytes(bytes, sizeof bytes);
+  std::string hex(16, '0');
+  for (int i = 0; i < 8; ++i) std::snprintf(hex.data() + 2 * i, 3, "%02x", bytes[i]);
+  return hex;
+}
+
+}  // namespace
+
+session_store_on_redis::session_store_on_redis(std::shared_ptr<client> c, std::shared_ptr<bus> b,
+                                               session_settings s)
+    : client_(std::move(c)),
+      bus_(std::move(b)),
+      s_(std::move(s)),
+      index_key_(s_.prefix + "mcp-sessions"),
+      replica_(random_tag()) {
+  // Short TTLs (tests) and idle thresholds still see several refreshes per period.
+  s_.refresh = std::max(std::min({s_.refresh, s_.ttl / 8, s_.idle_evict_after / 8}), 1ms);
+}
+
+std::string session_store_on_redis::key_of(std::string_view id) const {
+  std::string key;
+  key.reserve(s_.prefix.size() + id.size() + 14);
+  key.append(s_.prefix).append("mcp-session-{").append(id).append("}");
+  return key;
+}
+
+void session_store_on_redis::start() {
+  asio::co_spawn(client_->get_executor(), listen(),
+                 [self = shared_from_this()](std::exception_ptr) {});
+}
+
+asio::awaitable<void> session_store_on_redis::listen() {
+  auto self = shared_from_this();  // only for the weak_ptr below
+  asio::steady_timer retry(co_await asio::this_coro::executor);
+  for (;;) {
+    try {
+      std::weak_ptr<session_store_on_redis> weak = self;
+      message_handler on_invalidation = [weak](std::string_view payload) {
+        auto me = weak.lock();
+        if (!me) return;
+        auto colon = payload.find(':');
+        if (colon == std::string_view::npos || payload.substr(0, colon) == me->replica_) return;
+        me->forget(payload.substr(colon + 1));
+      };
+      std::string channel(invalidation_channel);
+      invalidations_ = co_await bus_->subscribe(std::move(channel), std::move(on_invalidation));
+      listening_ = true;
+      co_return;
+    } catch (const std::exception& e) {
+      spdlog::debug("session invalidations: {}", e.what());
+    }
+    retry.expires_after(200ms);
+    boost::system::error_code ec;
+    co_await retry.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
+
+void session_store_on_redis::remember(std::shared_ptr<const session_record> rec) {
+  if (!listening_) return;
+  std::lock_guard lock(mutex_);
+  if (cache_.size() >= cache_limit) cache_.clear();  // rare; a refill costs one load each
+  auto id = rec->id;
+  cache_[std::move(id)] = {std::move(rec), std::chrono::steady_clock::now(), bus_->generation()};
+}
+
+void session_store_on_redis::forget(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  cache_.erase(std::string(id));
+}
+
+asio::awaitable<void> session_store_on_redis::invalidate_elsewhere(std::string_view id) {
+  std::string payload = replica_;
+  payload.append(":").append(id);
+  try {
+    std::string channel(invalidation_channel);
+    co_await bus_->publish(std::move(channel), std::move(payload));
+  } catch (const std::exception& e) {
+    // The others' entries still expire after the refresh interval.
+    spdlog::warn("session invalidation not published: {}", e.what());
+  }
+}
+
+asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
+  // XX: never re-admit a session that was evicted meanwhile.
+  command zadd{"ZADD", index_key_, "XX", std::to_string(wall_ms()), std::string(id)};
+  auto r = co_await client_->exec1(index_key_, std::move(zadd));
+  expect_ok(r, "ZADD");
+}
+
+asio::awaitable<create_result> session_store_on_redis::create(session_record rec) {
+  std::vector<std::string> admit_args{std::to_string(wall_ms()), std::to_string(s_.ttl.count()),
+                                      std::to_string(s_.max_sessions),
+                                      std::to_string(s_.idle_evict_after.count()), rec.id};
+  auto admitted = co_await run_script(*client_, admit_script, index_key_, std::move(admit_args));
+  expect_ok(admitted, "session admission");
+  if (admitted.elements.empty()) throw unavailable("Redis session admission: unexpected reply");
+  const auto& verdict = admitted.elements[0].str;
+  if (verdict == "full") co_return create_result::full;
+  if (verdict == "evicted" && admitted.elements.size() > 1) {
+    const auto victim = admitted.elements[1].str;
+    forget(victim);
+    auto victim_key = key_of(victim);
+    command del{"DEL", victim_key};
+    expect_ok(co_await client_->exec1(victim_key, std::move(del)), "DEL");
+    co_await invalidate_elsewhere(victim);
+  }
+
+  const auto key = key_of(rec.id);
+  std::vector<command> write;
+  write.push_back({"DEL", key});
+  command hset{"HSET", key};
+  auto fields = fields_of(rec);
+  hset.insert(hset.end(), std::make_move_iterator(fields.begin()),
+              std::make_move_iterator(fields.end()));
+  write.push_back(std::move(hset));
+  write.push_back({"PEXPIRE", key, std::to_string(s_.ttl.count())});
+  const bool durable = client_->has_replicas();
+  if (durable) write.push_back({"WAIT", "1", std::to_string(s_.replica_ack_timeout.count())});
+  auto replies = co_await client_->exec(key, std::move(write));
+  for (const auto& r : replies) expect_ok(r, "session write");
+  if (durable && replies.back().integer < 1)
+    spdlog::warn("session {}...: no replica acknowledged it within {} ms", rec.id.substr(0, 8),
+                 s_.replica_ack_timeout.count());
+  remember(std::make_shared<const session_record>(std::move(rec)));
+  co_return create_result::created;
+}
+
+asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::load(
+    std::string_view id) {
+  if (listening_ && bus_->live()) {
+    std::lock_guard lock(mutex_);
+    auto it = cache_.find(std::string(id));
+    if (it != cache_.end()) {
+      if (it->second.generation == bus_->generation() &&
+          std::chrono::steady_clock::now() - it->second.fetched < s_.refresh)
+        co_return it->second.record;
+      cache_.erase(it);
+    }
+  }
+  const auto key = key_of(id);
+  std::vector<command> cmds{{"HGETALL", key}, {"PEXPIRE", key, std::to_string(s_.ttl.count())}};
+  auto replies = co_await client_->exec(key, std::move(cmds));
+  auto rec = record_of(id, expect_ok(replies.front(), "HGETALL"));
+  if (!rec) {
+    forget(id);
+    co_return nullptr;
+  }
+  co_await touch_index(id);
+  remember(rec);
+  co_return rec;
+}
+
+asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
+  const auto key = key_of(rec.id);
+  std::vector<std::string> args{std::to_string(s_.ttl.count())};
+  auto fields = fields_of(rec);
+  args.insert(args.end(), std::make_move_iterator(fields.begin()),
+              std::make_move_iterator(fields.end()));
+  auto r = co_await run_script(*client_, replace_script, key, std::move(args));
+  expect_ok(r, "session update");
+  if (r.integer != 1) {
+    forget(rec.id);
+    co_return false;
+  }
+  co_await invalidate_elsewhere(rec.id);
+  co_await touch_index(rec.id);
+  remember(std::make_shared<const session_record>(std::move(rec)));
+  co_return true;
+}
+
+asio::awaitable<bool> session_store_on_redis::erase(std::string_view id) {
+  forget(id);
+  const auto key = key_of(id);
+  command del{"DEL", key};
+  auto deleted = co_await client_->exec1(key, std::move(del));
+  expect_ok(deleted, "DEL");
+  command zrem{"ZREM", index_key_, std::string(id)};
+  expect_ok(co_await client_->exec1(index_key_, std::move(zrem)), "ZREM");
+  co_await invalidate_elsewhere(id);
+  co_return deleted.integer == 1;
+}
+
+}  // namespace mcpxx::store::redis

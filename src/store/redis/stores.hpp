@@ -1,0 +1,127 @@
+// The stores on Redis; private to src/store/redis (the public face is redis_backend).
+#pragma once
+
+#include "client.hpp"
+
+#include <mcpxx/store/cache.hpp>
+#include <mcpxx/store/memory.hpp>
+#include <mcpxx/store/message_bus.hpp>
+#include <mcpxx/store/nonce_store.hpp>
+#include <mcpxx/store/session_store.hpp>
+
+#include <map>
+#include <mutex>
+#include <unordered_map>
+
+namespace mcpxx::store::redis {
+
+// Pub/sub: one subscriber connection per process carries every channel; messages fan
+// out to local subscribers through a memory bus (which gives the handler guarantees of
+// the interface). A channel is SUBSCRIBEd while it has local subscribers, and all of
+// them are subscribed again after a reconnection (messages published meanwhile are
+// lost: delivery is at most once).
+class bus final : public message_bus, public std::enable_shared_from_this<bus> {
+ public:
+  bus(std::shared_ptr<client> c, std::string prefix);
+  void start();  // opens the subscriber connection
+
+  boost::asio::awaitable<void> publish(std::string channel, std::string payload) override;
+  boost::asio::awaitable<subscription> subscribe(std::string channel,
+                                                 message_handler handler) override;
+
+  // The subscriber connection is up; generation() changes when it reconnects, so that
+  // state kept valid by messages (caches) knows some may have been lost.
+  bool live() const noexcept { return sub_ && sub_->connected(); }
+  std::uint64_t generation() const noexcept { return sub_ ? sub_->generation() : 0; }
+
+ private:
+  class handle;
+  void release(const std::string& channel);
+
+  std::shared_ptr<client> client_;
+  std::string prefix_;
+  memory_message_bus local_;
+  std::shared_ptr<connection> sub_;
+  std::mutex mutex_;
+  std::map<std::string, std::size_t> channels_;  // prefixed name -> local subscriptions
+};
+
+struct session_settings {
+  std::string prefix;
+  std::chrono::milliseconds ttl;
+  std::chrono::milliseconds refresh;
+  std::size_t max_sessions;
+  std::chrono::milliseconds idle_evict_after;
+  std::chrono::milliseconds replica_ack_timeout;
+};
+
+// Sessions as hashes `<prefix>mcp-session-{<id>}` (the braces are the Cluster hash tag,
+// so a session's keys share a slot and different sessions spread over the primaries),
+// with a sliding TTL; a sorted set `<prefix>mcp-sessions` of ids by last activity
+// enforces the deployment-wide cap and picks idle sessions to evict. Loads are served
+// from a per-replica cache for at most the refresh interval; every write publishes an
+// invalidation that drops the entry on the other replicas.
+class session_store_on_redis final : public session_store,
+                                     public std::enable_shared_from_this<session_store_on_redis> {
+ public:
+  session_store_on_redis(std::shared_ptr<client> c, std::shared_ptr<bus> b, session_settings s);
+  // Subscribes to invalidations (retrying until it works); the cache is bypassed until then.
+  void start();
+
+  boost::asio::awaitable<create_result> create(session_record rec) override;
+  boost::asio::awaitable<std::shared_ptr<const session_record>> load(std::string_view id) override;
+  boost::asio::awaitable<bool> update(session_record rec) override;
+  boost::asio::awaitable<bool> erase(std::string_view id) override;
+
+ private:
+  struct cached {
+    std::shared_ptr<const session_record> record;
+    std::chrono::steady_clock::time_point fetched;
+    std::uint64_t generation;
+  };
+  std::string key_of(std::string_view id) const;
+  boost::asio::awaitable<void> listen();
+  boost::asio::awaitable<void> invalidate_elsewhere(std::string_view id);
+  boost::asio::awaitable<void> touch_index(std::string_view id);
+  void remember(std::shared_ptr<const session_record> rec);
+  void forget(std::string_view id);
+
+  std::shared_ptr<client> client_;
+  std::shared_ptr<bus> bus_;
+  session_settings s_;
+  std::string index_key_;
+  std::string replica_;  // random, tags our own invalidations
+  std::atomic<bool> listening_{false};
+  subscription invalidations_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, cached> cache_;
+};
+
+class nonce_store_on_redis final : public nonce_store {
+ public:
+  nonce_store_on_redis(std::shared_ptr<client> c, std::string prefix);
+  boost::asio::awaitable<bool> consume(std::string nonce, std::chrono::milliseconds ttl) override;
+
+ private:
+  std::shared_ptr<client> client_;
+  std::string prefix_;
+};
+
+class cache_on_redis final : public store::cache {
+ public:
+  cache_on_redis(std::shared_ptr<client> c, std::string prefix, std::size_t max_value_bytes);
+  boost::asio::awaitable<std::optional<std::string>> get(std::string_view key) override;
+  boost::asio::awaitable<void> put(std::string key, std::string value,
+                                   std::chrono::milliseconds ttl) override;
+  boost::asio::awaitable<void> erase(std::string_view key) override;
+
+ private:
+  std::shared_ptr<client> client_;
+  std::string prefix_;
+  std::size_t max_value_bytes_;
+};
+
+// Throws store::unavailable for an error reply (the store cannot do its job now).
+const reply& expect_ok(const reply& r, std::string_view what);
+
+}  // namespace mcpxx::store::redis

@@ -1,0 +1,184 @@
+// Any replica serves any request: 3 mcpxx-demo replicas with their sessions on Redis,
+// behind nginx configured like the Kubernetes ingress (round robin, no affinity), driven
+// by the official TypeScript SDK 1.x client. X-Upstream-Addr (set by nginx) tells which
+// replica answered each request.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Client } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js';
+import { StreamableHTTPClientTransport } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js';
+import { LoggingMessageNotificationSchema } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/types.js';
+import { startCluster } from './lib/cluster.mjs';
+
+// A client whose every HTTP exchange is recorded: method, JSON-RPC method, status and
+// the replica that answered.
+async function connect(url) {
+  const exchanges = [];
+  const recordingFetch = async (input, init = {}) => {
+    const res = await fetch(input, init);
+    let rpc = null;
+    try {
+      rpc = JSON.parse(init.body ?? 'null')?.method ?? null;
+    } catch {
+      // not JSON: a GET or DELETE
+    }
+    const upstream = (res.headers.get('x-upstream-addr') ?? '').split(',').map((s) => s.trim());
+    exchanges.push({ method: init.method ?? 'GET', rpc, status: res.status, upstream: upstream.at(-1) });
+    return res;
+  };
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    fetch: recordingFetch,
+    reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
+  });
+  const client = new Client({ name: 'cluster-test', version: '1.0.0' });
+  await client.connect(transport);
+  return { client, transport, exchanges };
+}
+
+const answered = (exchanges, rpc) => exchanges.filter((e) => e.rpc === rpc && e.status === 200);
+
+describe('legacy sessions on Redis through nginx with 3 replicas', () => {
+  let cluster;
+  before(async () => {
+    cluster = await startCluster({ replicas: 3, redis: 'standalone', bin: 'mcpxx-demo' });
+  });
+  after(async () => {
+    await cluster?.stop();
+  });
+
+  test("one session's requests land on different replicas", async () => {
+    const { client, transport, exchanges } = await connect(cluster.url);
+    const sessionId = transport.sessionId;
+    assert.match(sessionId, /^[\x21-\x7e]+$/);
+    for (let i = 0; i < 6; i++) {
+      const r = await client.callTool({ name: 'query_users', arguments: { limit: 2 } });
+      assert.equal(r.isError ?? false, false);
+      assert.equal(r.structuredContent.users.length, 2);
+    }
+    const replicas = new Set(answered(exchanges, 'tools/call').map((e) => e.upstream));
+    assert.ok(replicas.size >= 2, `all calls reached ${[...replicas]}`);
+    assert.equal(transport.sessionId, sessionId);
+    assert.equal(exchanges.filter((e) => e.rpc === 'initialize').length, 1);
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  test('DELETE through one replica is 404 through the others', async () => {
+    const { client, transport } = await connect(cluster.url);
+    const sessionId = transport.sessionId;
+    await transport.terminateSession();
+    await client.close();
+    // Each replica directly, not through nginx: every one of them must know.
+    for (const replica of cluster.replicas) {
+      const res = await fetch(replica.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': sessionId,
+          'mcp-protocol-version': '2025-11-25',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }),
+      });
+      assert.equal(res.status, 404, `replica ${replica.port}`);
+      assert.equal((await res.json()).error.code, -32000);
+    }
+  });
+
+  test('logging/setLevel through one replica is honoured by the others', async () => {
+    const { client, transport, exchanges } = await connect(cluster.url);
+    const logs = [];
+    client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => logs.push(n.params));
+    await client.setLoggingLevel('warning');
+    const setOn = answered(exchanges, 'logging/setLevel')[0].upstream;
+    // import_products logs at "info" once per product: below "warning", so nothing arrives,
+    // whichever replica runs it. Three calls reach at least one other replica.
+    for (let i = 0; i < 3; i++) {
+      const r = await client.callTool({ name: 'import_products', arguments: { count: 2, category: 'cluster' } });
+      assert.equal(r.isError ?? false, false);
+    }
+    const ran = answered(exchanges, 'tools/call').map((e) => e.upstream);
+    assert.ok(ran.some((u) => u !== setOn), `every call ran on ${setOn}, where setLevel went`);
+    assert.deepEqual(logs, []);
+    // And back to "info": now every replica sends them.
+    await client.setLoggingLevel('info');
+    for (let i = 0; i < 3; i++) await client.callTool({ name: 'import_products', arguments: { count: 1, category: 'cluster' } });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.ok(logs.length >= 3, `${logs.length} log messages`);
+    assert.ok(logs.every((l) => l.level === 'info'));
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  test('the session survives kill -9 of two replicas, with no second initialize', async () => {
+    const { client, transport, exchanges } = await connect(cluster.url);
+    const sessionId = transport.sessionId;
+    await client.callTool({ name: 'query_users', arguments: { limit: 1 } });
+    await cluster.killReplica(0, 'SIGKILL');
+    await cluster.killReplica(1, 'SIGKILL');
+    for (let i = 0; i < 4; i++) {
+      const r = await client.callTool({ name: 'query_users', arguments: { limit: 3 } });
+      assert.equal(r.structuredContent.users.length, 3);
+    }
+    assert.equal(transport.sessionId, sessionId);
+    assert.equal(exchanges.filter((e) => e.rpc === 'initialize').length, 1);
+    const survivor = `127.0.0.1:${cluster.replicas[2].port}`;
+    const after = answered(exchanges, 'tools/call').slice(-4).map((e) => e.upstream);
+    assert.deepEqual([...new Set(after)], [survivor]);
+    // The killed replicas come back and serve the same session.
+    await cluster.restartReplica(0);
+    await cluster.restartReplica(1);
+    for (let i = 0; i < 6; i++) await client.callTool({ name: 'query_users', arguments: { limit: 1 } });
+    const lastSix = new Set(answered(exchanges, 'tools/call').slice(-6).map((e) => e.upstream));
+    assert.ok(lastSix.size >= 2, `after restart all calls reached ${[...lastSix]}`);
+    await transport.terminateSession();
+    await client.close();
+  });
+
+  test('Redis stopped: 503 with Retry-After while down, then full recovery', async () => {
+    const { client, transport } = await connect(cluster.url);
+    const sessionId = transport.sessionId;
+    const port = cluster.redis.ports[0];
+    await cluster.redisTopology('kill', port);
+    try {
+      const init = await fetch(cluster.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      });
+      assert.equal(init.status, 503);
+      assert.equal(init.headers.get('retry-after'), '1');
+      const body = await init.json();
+      assert.equal(body.error.code, -32603);
+      assert.match(body.error.message, /unavailable/);
+      const ready = await fetch(cluster.replicas[0].url.replace('/mcp', '/readyz'));
+      assert.equal(ready.status, 503);
+      // The 2026-07-28 era keeps no shared state: it keeps working.
+      const modern = await fetch(cluster.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-protocol-version': '2026-07-28',
+          'mcp-method': 'tools/list',
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+      });
+      assert.equal(modern.status, 200);
+    } finally {
+      await cluster.redisTopology('revive', port);
+    }
+    // Recovery without a restart: the session written before (appendonly) is still there.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const states = await Promise.all(cluster.replicas.map((r) => fetch(r.url.replace('/mcp', '/readyz')).then((x) => x.status)));
+      if (states.every((s) => s === 200)) break;
+      assert.ok(Date.now() < deadline, `replicas not ready again: ${states}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await client.callTool({ name: 'query_users', arguments: { limit: 1 } });
+    assert.equal(r.structuredContent.users.length, 1);
+    assert.equal(transport.sessionId, sessionId);
+    await transport.terminateSession();
+    await client.close();
+  });
+});

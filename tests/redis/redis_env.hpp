@@ -1,0 +1,22 @@
+// Where the Redis servers of the ctest fixture are (tests/redis/servers writes
+// urls.env into MCPXX_TEST_REDIS_DIR); a missing server is a failure, never a skip.
+#pragma once
+
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+namespace mcpxx::test {
+
+inline std::string redis_url(const std::string& which) {
+  const char* dir = std::getenv("MCPXX_TEST_REDIS_DIR");
+  if (!dir) throw std::runtime_error("MCPXX_TEST_REDIS_DIR is not set: run these tests via ctest");
+  std::ifstream in(std::string(dir) + "/urls.env");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind(which + "=", 0) == 0) return line.substr(which.size() + 1);
+  throw std::runtime_error("no '" + which + "' Redis in " + std::string(dir) + "/urls.env");
+}
+
+}  // namespace mcpxx::test
