@@ -11,6 +11,8 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -234,8 +236,18 @@ class dispatcher {
       args = a->get_object();
     }
 
+    // Opt-in result cache: same tool, canonical arguments and revision (results are
+    // shaped per revision), and the same principal unless the results are public.
+    std::string cache_key;
+    if (tool.cache_ttl.count() > 0) {
+      cache_key =
+          "tool-result:" + std::string(version()) + ":" + request_binding("tools/call", params());
+      if (tool.cache_scope != "public") cache_key.append(":").append(scope_.principal);
+      if (auto hit = co_await cached_result(cache_key)) co_return std::move(*hit);
+    }
+
     context ctx(scope_, req_.id, progress_token_of(params()));
-    co_return co_await with_input(
+    auto result = co_await with_input(
         ctx,
         [&]() -> asio::awaitable<json::object> {
           tool_result result;
@@ -256,6 +268,36 @@ class dispatcher {
           co_return shaping::tool_result_json(std::move(result), version(), &tool);
         },
         tool.single_use_state);
+    const bool complete = !result.contains("resultType");  // not input_required
+    const auto* is_error = result.if_contains("isError");
+    if (!cache_key.empty() && complete &&
+        !(is_error && is_error->is_bool() && is_error->get_bool()))
+      co_await remember_result(cache_key, json::serialize(result), tool.cache_ttl);
+    co_return result;
+  }
+
+  // The result cache is best effort: when it fails, the tool just runs.
+  asio::awaitable<std::optional<json::object>> cached_result(const std::string& key) {
+    std::optional<std::string> hit;
+    try {
+      hit = co_await s_.result_cache().get(key);
+    } catch (const std::exception& e) {
+      spdlog::warn("result cache: {}", e.what());
+    }
+    if (!hit) co_return std::nullopt;
+    boost::system::error_code ec;
+    auto cached = json::parse(*hit, ec);
+    if (ec || !cached.is_object()) co_return std::nullopt;
+    co_return std::move(cached.as_object());
+  }
+
+  asio::awaitable<void> remember_result(std::string key, std::string value,
+                                        std::chrono::milliseconds ttl) {
+    try {
+      co_await s_.result_cache().put(std::move(key), std::move(value), ttl);
+    } catch (const std::exception& e) {
+      spdlog::warn("result cache: {}", e.what());
+    }
   }
 
   json::object list_resources() {

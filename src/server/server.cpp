@@ -48,6 +48,7 @@ server::server(server_options options)
       workers_(worker_count(options_.worker_threads)),
       state_codec_(options_.state_key, options_.state_lifetime),
       nonces_(std::make_shared<store::memory_nonce_store>()),
+      results_(std::make_shared<store::memory_cache>()),
       catalog_(std::make_shared<const catalog>()) {
   server_info_ = {{"name", options_.name}, {"version", options_.version}};
   if (!options_.title.empty()) server_info_["title"] = options_.title;
@@ -71,6 +72,11 @@ void server::on_list_changed(list_changed_listener listener) {
 void server::set_nonce_store(std::shared_ptr<store::nonce_store> nonces) {
   if (!nonces) throw std::invalid_argument("nonce store must not be null");
   nonces_ = std::move(nonces);
+}
+
+void server::set_result_cache(std::shared_ptr<store::cache> results) {
+  if (!results) throw std::invalid_argument("result cache must not be null");
+  results_ = std::move(results);
 }
 
 void server::on_resource_updated(resource_updated_listener listener) {

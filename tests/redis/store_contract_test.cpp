@@ -70,8 +70,10 @@ struct redis_test_backend {
 
 constexpr char standalone[] = "standalone";
 constexpr char cluster[] = "cluster";
+constexpr char tls[] = "tls";  // TLS, and AUTH as an ACL user
 using standalone_types = ::testing::Types<redis_test_backend<standalone>>;
 using cluster_types = ::testing::Types<redis_test_backend<cluster>>;
+using tls_types = ::testing::Types<redis_test_backend<tls>>;
 
 }  // namespace
 
@@ -84,4 +86,7 @@ INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_session_contract, cluster_ty
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_bus_contract, cluster_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_nonce_contract, cluster_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_cache_contract, cluster_types);
+INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_session_contract, tls_types);
+INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_bus_contract, tls_types);
+INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_nonce_contract, tls_types);
 }  // namespace mcpxx::store::contract

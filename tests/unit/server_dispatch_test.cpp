@@ -846,3 +846,66 @@ TEST_F(server_dispatch, adding_a_tool_with_an_existing_name_replaces_it) {
 }
 
 }  // namespace
+
+namespace {
+
+// A tool that answers with how many times it ran, so that cache hits are visible.
+mcpxx::tool_definition counting_tool(std::string name, std::atomic<int>& runs,
+                                     std::chrono::milliseconds ttl, std::string scope) {
+  mcpxx::tool_definition t;
+  t.name = std::move(name);
+  t.cache_ttl = ttl;
+  t.cache_scope = std::move(scope);
+  t.handler = [&runs](mcpxx::context&, const json::object& args) {
+    int n = ++runs;
+    if (args.contains("fail")) return mcpxx::tool_result::error("failed run " + std::to_string(n));
+    return mcpxx::tool_result::text("run " + std::to_string(n));
+  };
+  return t;
+}
+
+request_scope as(std::string principal) {
+  auto s = legacy_scope();
+  s.principal = std::move(principal);
+  return s;
+}
+
+}  // namespace
+
+TEST_F(server_dispatch, tools_call_results_are_cached_per_arguments_when_the_tool_opts_in) {
+  std::atomic<int> runs{0};
+  srv.add_tool(counting_tool("lookup", runs, std::chrono::minutes(1), "private"));
+  auto call_with = [&](json::object args, std::string who = "alice") {
+    return first_text(
+        result(call("tools/call", {{"name", "lookup"}, {"arguments", args}}, as(who))));
+  };
+  EXPECT_EQ(call_with({{"a", 1}, {"b", 2}}), "run 1");
+  EXPECT_EQ(call_with({{"b", 2}, {"a", 1}}), "run 1");  // same arguments, other order
+  EXPECT_EQ(call_with({{"a", 2}}), "run 2");
+  EXPECT_EQ(call_with({{"a", 1}, {"b", 2}}, "bob"), "run 3");  // private: per principal
+  EXPECT_EQ(call_with({{"a", 1}, {"b", 2}}, "bob"), "run 3");
+  // Errors are not cached.
+  EXPECT_EQ(call_with({{"fail", true}}), "failed run 4");
+  EXPECT_EQ(call_with({{"fail", true}}), "failed run 5");
+}
+
+TEST_F(server_dispatch, tools_call_public_results_are_shared_and_expire) {
+  std::atomic<int> runs{0};
+  srv.add_tool(counting_tool("weather", runs, std::chrono::milliseconds(200), "public"));
+  auto call_as = [&](std::string who) {
+    return first_text(result(
+        call("tools/call", {{"name", "weather"}, {"arguments", {{"city", "Oslo"}}}}, as(who))));
+  };
+  EXPECT_EQ(call_as("alice"), "run 1");
+  EXPECT_EQ(call_as("bob"), "run 1");
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  EXPECT_EQ(call_as("bob"), "run 2");
+}
+
+TEST_F(server_dispatch, tools_call_without_cache_ttl_always_runs) {
+  std::atomic<int> runs{0};
+  srv.add_tool(counting_tool("plain", runs, std::chrono::milliseconds(0), "public"));
+  for (int i = 1; i <= 3; ++i)
+    EXPECT_EQ(first_text(result(call("tools/call", {{"name", "plain"}}, legacy_scope()))),
+              "run " + std::to_string(i));
+}

@@ -9,6 +9,7 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -71,6 +72,13 @@ struct tool_definition {
   // 2026-07-28: each requestState this tool issues is accepted once (replays of an
   // earlier round are refused), enforced through the server's nonce store.
   bool single_use_state = false;
+  // Opt-in result cache: a successful result is kept in the server's result cache for
+  // cache_ttl (0 = never cached) and served again to calls with the same arguments
+  // (compared canonically) and protocol version; with cache_scope "private" only to the
+  // same principal, with "public" to anyone. For tools whose answer depends only on
+  // their arguments (and on who asks), such as lookups.
+  std::chrono::milliseconds cache_ttl{0};
+  std::string cache_scope = "private";
   sync_tool_handler handler;
   async_tool_handler async_handler;  // used when set
 };

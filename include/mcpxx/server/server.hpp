@@ -7,6 +7,7 @@
 #include <mcpxx/server/context.hpp>
 #include <mcpxx/server/definitions.hpp>
 #include <mcpxx/server/request_state.hpp>
+#include <mcpxx/store/cache.hpp>
 #include <mcpxx/store/nonce_store.hpp>
 
 #include <boost/asio/awaitable.hpp>
@@ -108,6 +109,9 @@ class server {
   // store shared by all replicas).
   void set_nonce_store(std::shared_ptr<store::nonce_store> nonces);
   store::nonce_store& nonces() noexcept { return *nonces_; }
+  // Where tools with a cache_ttl keep their results (in memory unless replaced).
+  void set_result_cache(std::shared_ptr<store::cache> results);
+  store::cache& result_cache() noexcept { return *results_; }
 
   struct catalog;  // implementation detail, public for the dispatch helpers
 
@@ -119,6 +123,7 @@ class server {
   boost::asio::thread_pool workers_;
   request_state_codec state_codec_;
   std::shared_ptr<store::nonce_store> nonces_;
+  std::shared_ptr<store::cache> results_;
   // Readers take a snapshot without locking; writers copy, modify and swap.
   std::atomic<std::shared_ptr<const catalog>> catalog_;
   std::mutex write_mutex_;

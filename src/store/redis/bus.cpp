@@ -43,7 +43,8 @@ void bus::start() {
         if (channel.compare(0, self->prefix_.size(), self->prefix_) != 0) return;
         self->local_.deliver(std::string_view(channel).substr(self->prefix_.size()), payload);
       },
-      [weak] {
+      // Runs on the connection's strand, possibly before make_subscriber() returned.
+      [weak](connection& subscriber) {
         auto self = weak.lock();
         if (!self) return;
         std::vector<command> again;
@@ -52,7 +53,7 @@ void bus::start() {
           for (const auto& [channel, count] : self->channels_)
             if (count > 0) again.push_back({"SUBSCRIBE", channel});
         }
-        self->sub_->enqueue_unawaited(again);
+        subscriber.enqueue_unawaited(again);
       });
 }
 

@@ -205,15 +205,20 @@ asio::awaitable<redis_address> client::locate_primary_via_sentinel() {
 asio::awaitable<void> client::watch_topology() {
   asio::steady_timer timer(ex_);
   while (!stopped_) {
+    // Until the first check succeeds (connections still opening), look again soon: the
+    // replica count decides whether new sessions wait for a replica's acknowledgement.
+    bool checked = false;
     try {
       if (url_.topology == redis_topology::cluster) {
         co_await refresh_slots();
+        checked = true;
       } else if (auto c = pick(*primary_)) {
         std::vector<command> info_cmd{{"INFO", "replication"}};
         auto replies = co_await c->exec(std::move(info_cmd));
         const auto& info = replies.front().str;
         auto at = info.find("connected_slaves:");
         has_replicas_ = at != std::string::npos && info.compare(at + 17, 1, "0") != 0;
+        checked = true;
         if (url_.topology == redis_topology::sentinel) {
           // A failover the connections have not noticed yet (the old primary still
           // answers as a replica): drop them so that they locate the new one.
@@ -225,7 +230,8 @@ asio::awaitable<void> client::watch_topology() {
     } catch (const std::exception& e) {
       spdlog::debug("Redis topology check: {}", e.what());
     }
-    timer.expires_after(topology_period);
+    timer.expires_after(checked ? std::chrono::milliseconds(topology_period)
+                                : std::chrono::milliseconds(50));
     boost::system::error_code ec;
     co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
   }
@@ -401,15 +407,19 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
       ask_target = *where;
     } else {
       // The slot moved for good: note it now, learn the rest of the map in the background.
-      std::lock_guard lock(mutex_);
-      if (slots_) {
-        auto updated = std::make_shared<slot_map>(*slots_);
-        std::size_t index = 0;
-        while (index < updated->primaries.size() && !(updated->primaries[index] == *where)) ++index;
-        if (index == updated->primaries.size()) updated->primaries.push_back(*where);
-        updated->owner[slot] = static_cast<std::uint16_t>(index);
-        slots_ = std::move(updated);
+      {
+        std::lock_guard lock(mutex_);
+        if (slots_) {
+          auto updated = std::make_shared<slot_map>(*slots_);
+          std::size_t index = 0;
+          while (index < updated->primaries.size() && !(updated->primaries[index] == *where))
+            ++index;
+          if (index == updated->primaries.size()) updated->primaries.push_back(*where);
+          updated->owner[slot] = static_cast<std::uint16_t>(index);
+          slots_ = std::move(updated);
+        }
       }
+      // Not under the lock: co_spawn may start the refresh inline, and it takes the lock.
       trigger_refresh();
     }
   }

@@ -44,6 +44,7 @@ class client : public std::enable_shared_from_this<client> {
   std::shared_ptr<connection> make_subscriber(push_fn on_push, connected_fn on_connected);
 
   bool ready() const noexcept;
+  bool stopped() const noexcept { return stopped_.load(); }
   const executor& get_executor() const noexcept { return ex_; }
   // True when the primary (any primary, on Cluster) had replicas at the last check.
   bool has_replicas() const noexcept { return has_replicas_.load(); }

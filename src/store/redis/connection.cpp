@@ -25,7 +25,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr std::chrono::milliseconds first_backoff{50};
-constexpr std::chrono::milliseconds longest_backoff{2000};
+constexpr std::chrono::milliseconds longest_backoff{1000};
 
 // The completion handler of a spawned member coroutine owns the object while it runs.
 template <class T>
@@ -198,7 +198,7 @@ asio::awaitable<void> connection::connect_once() {
   generation_.fetch_add(1);
   connected_.store(true, std::memory_order_release);
   spdlog::debug("Redis {} connected", describe(address_));
-  if (on_connected_) on_connected_();
+  if (on_connected_) on_connected_(*this);
   if (!outbuf_.empty() && !writing_) {
     writing_ = true;
     asio::co_spawn(strand_, write_loop(), keep_alive(shared_from_this()));

@@ -40,11 +40,12 @@ struct connection_settings {
 // Where to connect, asked before every (re)connection: a fixed address, or a Sentinel
 // query. Throws when no address is known now.
 using locate_fn = std::function<boost::asio::awaitable<redis_address>()>;
+class connection;
 // Pub/sub messages ("message"/"smessage" pushes), run on the connection's strand.
 using push_fn = std::function<void(reply&)>;
 // Run on the strand after each (re)connection, before other commands may be queued:
 // the place to re-send SUBSCRIBEs with enqueue_unawaited().
-using connected_fn = std::function<void()>;
+using connected_fn = std::function<void(connection&)>;
 
 class connection : public std::enable_shared_from_this<connection> {
  public:

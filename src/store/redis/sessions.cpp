@@ -48,10 +48,10 @@ return {'full'}
 )lua";
 
 // Replaces a session's hash only if it still exists. KEYS[1] the hash; ARGV ttl_ms,
-// then field/value pairs.
+// then field/value pairs: every field of the record, so nothing stale can stay (and no
+// DEL, which would make the key "non local" while its Cluster slot migrates).
 constexpr std::string_view replace_script = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1
@@ -173,7 +173,7 @@ void session_store_on_redis::start() {
 asio::awaitable<void> session_store_on_redis::listen() {
   auto self = shared_from_this();  // only for the weak_ptr below
   asio::steady_timer retry(co_await asio::this_coro::executor);
-  for (;;) {
+  while (!client_->stopped()) {
     try {
       std::weak_ptr<session_store_on_redis> weak = self;
       message_handler on_invalidation = [weak](std::string_view payload) {
@@ -247,8 +247,8 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   }
 
   const auto key = key_of(rec.id);
+  // Every field is written, so a replaced record (colliding id) keeps nothing stale.
   std::vector<command> write;
-  write.push_back({"DEL", key});
   command hset{"HSET", key};
   auto fields = fields_of(rec);
   hset.insert(hset.end(), std::make_move_iterator(fields.begin()),

@@ -52,6 +52,7 @@ struct http_server::impl {
         legacy_sse(mcp, options, stores.sessions, stores.bus),
         endpoint(mcp, options, stores.sessions, stores.events, stores.bus) {
     if (stores.nonces) mcp.set_nonce_store(stores.nonces);
+    if (stores.results) mcp.set_result_cache(stores.results);
     // Registry changes and resource updates reach every notification stream, on every
     // replica, through the bus.
     auto publish = [this](json::object change) {

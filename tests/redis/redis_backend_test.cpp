@@ -1,0 +1,118 @@
+// What the Redis backend promises beyond the store contracts: replicas sharing one Redis
+// see each other's session writes at once (cached sessions are invalidated), and a
+// server that cannot be used (bad password, untrusted certificate) is reported, never
+// half-used.
+#include "redis_env.hpp"
+
+#include <mcpxx/store/redis.hpp>
+#include <mcpxx/store/unavailable.hpp>
+
+#include "store_contract/harness.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <thread>
+
+namespace {
+
+using namespace std::chrono_literals;
+using namespace mcpxx::store;
+using contract::eventually;
+using contract::io_pool;
+
+std::string fresh_prefix() {
+  std::random_device rd;
+  return "backend-test" + std::to_string(rd()) + ":";
+}
+
+std::shared_ptr<redis_backend> connect(io_pool& pool, const std::string& url,
+                                       const std::string& prefix) {
+  redis_options o;
+  o.url = url;
+  o.key_prefix = prefix;
+  return std::make_shared<redis_backend>(pool.executor(), o);
+}
+
+session_record session(std::string id) {
+  session_record r;
+  r.id = std::move(id);
+  r.protocol_version = "2025-11-25";
+  r.principal = "alice";
+  return r;
+}
+
+class RedisReplicas : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(RedisReplicas, WritesOnOneReplicaReachTheOthersCaches) {
+  io_pool pool;
+  const auto prefix = fresh_prefix();
+  auto a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+  auto b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
+  std::this_thread::sleep_for(50ms);  // invalidation subscriptions
+  auto on_a = a->stores().sessions;
+  auto on_b = b->stores().sessions;
+
+  ASSERT_EQ(pool.run(on_a->create(session("s1"))), create_result::created);
+  auto seen = pool.run(on_b->load("s1"));  // now cached on b
+  ASSERT_NE(seen, nullptr);
+  EXPECT_EQ(seen->log_level, "");
+
+  auto changed = session("s1");
+  changed.log_level = "warning";
+  ASSERT_TRUE(pool.run(on_a->update(changed)));
+  // Long before b's cache would refresh on its own (a minute).
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = pool.run(on_b->load("s1"));
+        return r && r->log_level == "warning";
+      },
+      2s));
+
+  ASSERT_TRUE(pool.run(on_a->erase("s1")));
+  EXPECT_TRUE(eventually([&] { return pool.run(on_b->load("s1")) == nullptr; }, 2s));
+  EXPECT_FALSE(pool.run(on_b->update(changed)));
+}
+
+INSTANTIATE_TEST_SUITE_P(topologies, RedisReplicas, ::testing::Values("standalone", "cluster"));
+
+TEST(RedisBackend, EverySessionOfAClusterIsReachable) {
+  io_pool pool;
+  auto b = connect(pool, mcpxx::test::redis_url("cluster"), fresh_prefix());
+  ASSERT_TRUE(eventually([&] { return b->ready(); }));
+  auto sessions = b->stores().sessions;
+  for (int i = 0; i < 30; ++i)
+    ASSERT_EQ(pool.run(sessions->create(session("spread-" + std::to_string(i)))),
+              create_result::created);
+  for (int i = 0; i < 30; ++i)
+    EXPECT_NE(pool.run(sessions->load("spread-" + std::to_string(i))), nullptr) << i;
+}
+
+void expect_never_ready(const char* which) {
+  io_pool pool;
+  auto b = connect(pool, mcpxx::test::redis_url(which), fresh_prefix());
+  std::this_thread::sleep_for(1s);
+  EXPECT_FALSE(b->ready()) << which;
+  auto nonces = b->stores().nonces;
+  EXPECT_THROW(pool.run(nonces->consume("n", 1s)), unavailable) << which;
+}
+
+TEST(RedisBackend, AWrongPasswordIsNeverReady) {
+  expect_never_ready("tls_wrong_password");
+}
+
+TEST(RedisBackend, AnUntrustedCertificateIsNeverReady) {
+  expect_never_ready("tls_untrusted");
+}
+
+TEST(RedisBackend, TheDefaultUserAuthenticatesWithAPasswordOnly) {
+  io_pool pool;
+  auto b = connect(pool, mcpxx::test::redis_url("tls_default_user"), fresh_prefix());
+  ASSERT_TRUE(eventually([&] { return b->ready(); }));
+  auto nonces = b->stores().nonces;
+  EXPECT_TRUE(pool.run(nonces->consume("once", 10s)));
+  EXPECT_FALSE(pool.run(nonces->consume("once", 10s)));
+}
+
+}  // namespace
