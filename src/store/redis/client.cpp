@@ -347,6 +347,24 @@ asio::awaitable<reply> client::exec1(std::string_view key, command cmd) {
   co_return std::move(replies.front());
 }
 
+asio::awaitable<std::vector<reply>> client::exec_keyed(std::vector<keyed_command> cmds) {
+  std::vector<reply> replies;
+  if (url_.topology != redis_topology::cluster) {
+    // One server holds every key: one pipeline, one round trip.
+    std::vector<command> plain;
+    plain.reserve(cmds.size());
+    for (auto& c : cmds) plain.push_back(std::move(c.cmd));
+    co_return co_await exec("", std::move(plain));
+  }
+  for (auto& c : cmds) {
+    std::vector<command> one;
+    one.push_back(std::move(c.cmd));
+    auto r = co_await exec_cluster(c.key, std::move(one));
+    replies.push_back(std::move(r.front()));
+  }
+  co_return replies;
+}
+
 asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
                                                          std::vector<command> cmds) {
   const auto slot = key_slot(key);

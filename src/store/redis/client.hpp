@@ -40,6 +40,14 @@ class client : public std::enable_shared_from_this<client> {
   boost::asio::awaitable<std::vector<reply>> exec(std::string_view key, std::vector<command> cmds);
   boost::asio::awaitable<reply> exec1(std::string_view key, command cmd);
 
+  // Commands whose keys may be in different slots: one pipeline where one server holds
+  // every key (standalone, Sentinel), one command at a time on Cluster.
+  struct keyed_command {
+    std::string key;
+    command cmd;
+  };
+  boost::asio::awaitable<std::vector<reply>> exec_keyed(std::vector<keyed_command> cmds);
+
   // A connection of its own for SUBSCRIBE (any server: pub/sub reaches the whole cluster).
   std::shared_ptr<connection> make_subscriber(push_fn on_push, connected_fn on_connected);
 

@@ -3,6 +3,7 @@
 #include <mcpxx/store/unavailable.hpp>
 
 #include <spdlog/spdlog.h>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/detached.hpp>
@@ -195,14 +196,12 @@ asio::awaitable<void> connection::connect_once() {
     std::lock_guard lock(address_mutex_);
     published_address_ = address_;
   }
+  writing_ = false;  // a write on the old socket may still report; it is ignored
   generation_.fetch_add(1);
   connected_.store(true, std::memory_order_release);
   spdlog::debug("Redis {} connected", describe(address_));
   if (on_connected_) on_connected_(*this);
-  if (!outbuf_.empty() && !writing_) {
-    writing_ = true;
-    asio::co_spawn(strand_, write_loop(), keep_alive(shared_from_this()));
-  }
+  start_write();
   asio::co_spawn(strand_, watchdog(), keep_alive(shared_from_this()));
   co_await read_loop();
 }
@@ -234,19 +233,27 @@ asio::awaitable<void> connection::read_loop() {
   }
 }
 
-asio::awaitable<void> connection::write_loop() {
-  try {
-    std::string sending;
-    while (!outbuf_.empty() && connected_.load()) {
-      sending.clear();
-      sending.swap(outbuf_);
-      co_await with_stream(
-          [&](auto& s) { return asio::async_write(s, asio::buffer(sending), use_awaitable); });
+// Writes what is queued, one batch at a time; commands queued meanwhile go in the next
+// batch. A plain completion handler, not a coroutine: this runs once per batch.
+void connection::start_write() {
+  if (writing_ || outbuf_.empty() || !connected_.load()) return;
+  writing_ = true;
+  sending_.clear();
+  sending_.swap(outbuf_);
+  auto written = [self = shared_from_this(), generation = generation_.load()](
+                     boost::system::error_code ec, std::size_t) {
+    if (self->generation_.load() != generation) return;  // a write on an earlier socket
+    self->writing_ = false;
+    if (ec) {
+      self->close_socket();  // the read loop sees it and fails what is pending
+      return;
     }
-  } catch (const std::exception&) {
-    close_socket();  // the read loop sees it and fails what is pending
-  }
-  writing_ = false;
+    self->start_write();
+  };
+  if (tls_)
+    asio::async_write(*tls_, asio::buffer(sending_), asio::bind_executor(strand_, written));
+  else
+    asio::async_write(socket_, asio::buffer(sending_), asio::bind_executor(strand_, written));
 }
 
 asio::awaitable<void> connection::watchdog() {
@@ -307,10 +314,7 @@ void connection::submit(std::string bytes, std::size_t count, std::unique_ptr<ha
   pending_.push_back({count, {}, std::move(done), std::chrono::steady_clock::now()});
   pending_.back().replies.reserve(count);
   outbuf_ += bytes;
-  if (!writing_) {
-    writing_ = true;
-    asio::co_spawn(strand_, write_loop(), keep_alive(shared_from_this()));
-  }
+  start_write();
 }
 
 void connection::enqueue_unawaited(const std::vector<command>& cmds) {

@@ -101,7 +101,7 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> connect_once();
   boost::asio::awaitable<void> read_loop();
-  boost::asio::awaitable<void> write_loop();
+  void start_write();
   boost::asio::awaitable<void> watchdog();
   boost::asio::awaitable<std::vector<reply>> handshake_roundtrip(std::vector<command> cmds);
   void submit(std::string bytes, std::size_t count, std::unique_ptr<handler> done);
@@ -122,7 +122,8 @@ class connection : public std::enable_shared_from_this<connection> {
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket&>> tls_;
   std::unique_ptr<reply_reader> reader_;
   std::deque<pending> pending_;
-  std::string outbuf_;
+  std::string outbuf_;   // queued, not written yet
+  std::string sending_;  // being written
   bool writing_ = false;
   bool stopped_ = false;
   redis_address address_;

@@ -47,15 +47,31 @@ end
 return {'full'}
 )lua";
 
-// Replaces a session's hash only if it still exists. KEYS[1] the hash; ARGV ttl_ms,
-// then field/value pairs: every field of the record, so nothing stale can stay (and no
-// DEL, which would make the key "non local" while its Cluster slot migrates).
+// Replaces a session's hash only if it still exists, and tells the other replicas.
+// KEYS[1] the hash; ARGV invalidation channel, message, ttl_ms, then field/value pairs:
+// every field of the record, so nothing stale can stay (and no DEL, which would make the
+// key "non local" while its Cluster slot migrates). Publishing from the script saves a
+// round trip, and Redis sends the message before the script's reply.
 constexpr std::string_view replace_script = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
-redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 4))
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
 return 1
 )lua";
+
+// Deletes a session and tells the other replicas. KEYS[1] the hash; ARGV invalidation
+// channel, message. Returns the number of keys deleted.
+constexpr std::string_view erase_script = R"lua(
+local n = redis.call('DEL', KEYS[1])
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return n
+)lua";
+
+struct lua_script {
+  std::string_view text;
+  std::string sha;
+};
 
 std::string sha1_hex(std::string_view text) {
   unsigned char digest[SHA_DIGEST_LENGTH];
@@ -66,19 +82,20 @@ std::string sha1_hex(std::string_view text) {
   return hex;
 }
 
+const lua_script admit{admit_script, sha1_hex(admit_script)};
+const lua_script replace{replace_script, sha1_hex(replace_script)};
+const lua_script erase_and_tell{erase_script, sha1_hex(erase_script)};
+
 // EVALSHA, and EVAL when the server does not have the script yet (after a restart or a
 // failover to a replica that never saw it).
-asio::awaitable<reply> run_script(client& c, std::string_view script, std::string_view key,
+asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,
                                   std::vector<std::string> args) {
-  static const std::string admit_sha = sha1_hex(admit_script);
-  static const std::string replace_sha = sha1_hex(replace_script);
-  const auto& sha = script == admit_script ? admit_sha : replace_sha;
-  command cmd{"EVALSHA", sha, "1", std::string(key)};
+  command cmd{"EVALSHA", script.sha, "1", std::string(key)};
   cmd.insert(cmd.end(), args.begin(), args.end());
   auto r = co_await c.exec1(key, cmd);
   if (r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0) {
     cmd[0] = "EVAL";
-    cmd[1] = std::string(script);
+    cmd[1] = std::string(script.text);
     r = co_await c.exec1(key, std::move(cmd));
   }
   co_return r;
@@ -209,16 +226,19 @@ void session_store_on_redis::forget(std::string_view id) {
   cache_.erase(std::string(id));
 }
 
-asio::awaitable<void> session_store_on_redis::invalidate_elsewhere(std::string_view id) {
+std::string session_store_on_redis::invalidation_of(std::string_view id) const {
   std::string payload = replica_;
   payload.append(":").append(id);
-  try {
-    std::string channel(invalidation_channel);
-    co_await bus_->publish(std::move(channel), std::move(payload));
-  } catch (const std::exception& e) {
-    // The others' entries still expire after the refresh interval.
-    spdlog::warn("session invalidation not published: {}", e.what());
-  }
+  return payload;
+}
+
+asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view id) {
+  forget(id);
+  const auto key = key_of(id);
+  std::vector<std::string> args{s_.prefix + std::string(invalidation_channel), invalidation_of(id)};
+  auto deleted = co_await run_script(*client_, erase_and_tell, key, std::move(args));
+  expect_ok(deleted, "session erase");
+  co_return deleted.integer == 1;
 }
 
 asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
@@ -228,37 +248,51 @@ asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
   expect_ok(r, "ZADD");
 }
 
+// Admission and the write go out together (one round trip where one server holds both
+// keys); the rare refusal undoes the write. Nobody can load the new id meanwhile: only
+// this call knows it.
 asio::awaitable<create_result> session_store_on_redis::create(session_record rec) {
-  std::vector<std::string> admit_args{std::to_string(wall_ms()), std::to_string(s_.ttl.count()),
-                                      std::to_string(s_.max_sessions),
-                                      std::to_string(s_.idle_evict_after.count()), rec.id};
-  auto admitted = co_await run_script(*client_, admit_script, index_key_, std::move(admit_args));
-  expect_ok(admitted, "session admission");
-  if (admitted.elements.empty()) throw unavailable("Redis session admission: unexpected reply");
-  const auto& verdict = admitted.elements[0].str;
-  if (verdict == "full") co_return create_result::full;
-  if (verdict == "evicted" && admitted.elements.size() > 1) {
-    const auto victim = admitted.elements[1].str;
-    forget(victim);
-    auto victim_key = key_of(victim);
-    command del{"DEL", victim_key};
-    expect_ok(co_await client_->exec1(victim_key, std::move(del)), "DEL");
-    co_await invalidate_elsewhere(victim);
-  }
-
   const auto key = key_of(rec.id);
+  std::vector<client::keyed_command> batch;
+  command admit_cmd{"EVALSHA",
+                    admit.sha,
+                    "1",
+                    index_key_,
+                    std::to_string(wall_ms()),
+                    std::to_string(s_.ttl.count()),
+                    std::to_string(s_.max_sessions),
+                    std::to_string(s_.idle_evict_after.count()),
+                    rec.id};
+  batch.push_back({index_key_, admit_cmd});
   // Every field is written, so a replaced record (colliding id) keeps nothing stale.
-  std::vector<command> write;
   command hset{"HSET", key};
   auto fields = fields_of(rec);
   hset.insert(hset.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
-  write.push_back(std::move(hset));
-  write.push_back({"PEXPIRE", key, std::to_string(s_.ttl.count())});
+  batch.push_back({key, std::move(hset)});
+  batch.push_back({key, {"PEXPIRE", key, std::to_string(s_.ttl.count())}});
   const bool durable = client_->has_replicas();
-  if (durable) write.push_back({"WAIT", "1", std::to_string(s_.replica_ack_timeout.count())});
-  auto replies = co_await client_->exec(key, std::move(write));
-  for (const auto& r : replies) expect_ok(r, "session write");
+  if (durable)
+    batch.push_back({key, {"WAIT", "1", std::to_string(s_.replica_ack_timeout.count())}});
+  auto replies = co_await client_->exec_keyed(std::move(batch));
+  for (std::size_t i = 1; i < replies.size(); ++i) expect_ok(replies[i], "session write");
+
+  auto admitted = std::move(replies.front());
+  if (admitted.is_error() && admitted.str.rfind("NOSCRIPT", 0) == 0) {
+    admit_cmd[0] = "EVAL";
+    admit_cmd[1] = std::string(admit.text);
+    admitted = co_await client_->exec1(index_key_, std::move(admit_cmd));
+  }
+  expect_ok(admitted, "session admission");
+  if (admitted.elements.empty()) throw unavailable("Redis session admission: unexpected reply");
+  const auto& verdict = admitted.elements[0].str;
+  if (verdict == "full") {
+    command undo{"DEL", key};
+    expect_ok(co_await client_->exec1(key, std::move(undo)), "DEL");
+    co_return create_result::full;
+  }
+  if (verdict == "evicted" && admitted.elements.size() > 1)
+    co_await erase_everywhere(admitted.elements[1].str);
   if (durable && replies.back().integer < 1)
     spdlog::warn("session {}...: no replica acknowledged it within {} ms", rec.id.substr(0, 8),
                  s_.replica_ack_timeout.count());
@@ -293,17 +327,17 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
 
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   const auto key = key_of(rec.id);
-  std::vector<std::string> args{std::to_string(s_.ttl.count())};
+  std::vector<std::string> args{s_.prefix + std::string(invalidation_channel),
+                                invalidation_of(rec.id), std::to_string(s_.ttl.count())};
   auto fields = fields_of(rec);
   args.insert(args.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
-  auto r = co_await run_script(*client_, replace_script, key, std::move(args));
+  auto r = co_await run_script(*client_, replace, key, std::move(args));
   expect_ok(r, "session update");
   if (r.integer != 1) {
     forget(rec.id);
     co_return false;
   }
-  co_await invalidate_elsewhere(rec.id);
   co_await touch_index(rec.id);
   remember(std::make_shared<const session_record>(std::move(rec)));
   co_return true;
@@ -312,12 +346,26 @@ asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
 asio::awaitable<bool> session_store_on_redis::erase(std::string_view id) {
   forget(id);
   const auto key = key_of(id);
-  command del{"DEL", key};
-  auto deleted = co_await client_->exec1(key, std::move(del));
-  expect_ok(deleted, "DEL");
-  command zrem{"ZREM", index_key_, std::string(id)};
-  expect_ok(co_await client_->exec1(index_key_, std::move(zrem)), "ZREM");
-  co_await invalidate_elsewhere(id);
+  // The delete (with its invalidation) and the index removal in one round trip where
+  // one server holds both keys.
+  std::vector<client::keyed_command> batch;
+  command erase_cmd{"EVALSHA",
+                    erase_and_tell.sha,
+                    "1",
+                    key,
+                    s_.prefix + std::string(invalidation_channel),
+                    invalidation_of(id)};
+  batch.push_back({key, erase_cmd});
+  batch.push_back({index_key_, {"ZREM", index_key_, std::string(id)}});
+  auto replies = co_await client_->exec_keyed(std::move(batch));
+  expect_ok(replies[1], "ZREM");
+  auto deleted = std::move(replies.front());
+  if (deleted.is_error() && deleted.str.rfind("NOSCRIPT", 0) == 0) {
+    erase_cmd[0] = "EVAL";
+    erase_cmd[1] = std::string(erase_and_tell.text);
+    deleted = co_await client_->exec1(key, std::move(erase_cmd));
+  }
+  expect_ok(deleted, "session erase");
   co_return deleted.integer == 1;
 }
 

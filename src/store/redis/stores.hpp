@@ -81,7 +81,9 @@ class session_store_on_redis final : public session_store,
   };
   std::string key_of(std::string_view id) const;
   boost::asio::awaitable<void> listen();
-  boost::asio::awaitable<void> invalidate_elsewhere(std::string_view id);
+  std::string invalidation_of(std::string_view id) const;
+  // DEL + the invalidation, in one script. True when the session existed.
+  boost::asio::awaitable<bool> erase_everywhere(std::string_view id);
   boost::asio::awaitable<void> touch_index(std::string_view id);
   void remember(std::shared_ptr<const session_record> rec);
   void forget(std::string_view id);
