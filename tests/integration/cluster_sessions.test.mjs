@@ -167,7 +167,9 @@ describe('legacy sessions on Redis through nginx with 3 replicas', () => {
     } finally {
       await cluster.redisTopology('revive', port);
     }
-    // Recovery without a restart: the session written before (appendonly) is still there.
+    // Recovery without a restart of the replicas; the session written before the kill is
+    // still in Redis (appendonly: a killed process loses nothing the OS has).
+    assert.equal(await cluster.redisCli('EXISTS', `mcpxx:mcp-session-{${sessionId}}`), '1');
     const deadline = Date.now() + 10_000;
     for (;;) {
       const states = await Promise.all(cluster.replicas.map((r) => fetch(r.url.replace('/mcp', '/readyz')).then((x) => x.status)));
@@ -180,5 +182,46 @@ describe('legacy sessions on Redis through nginx with 3 replicas', () => {
     assert.equal(transport.sessionId, sessionId);
     await transport.terminateSession();
     await client.close();
+  });
+
+  test('Redis paused (CLIENT PAUSE): state requests get 503 after the command timeout, modern requests go on', async () => {
+    await cluster.redisCli('CLIENT', 'PAUSE', '3500', 'ALL');
+    const started = Date.now();
+    const modern = await fetch(cluster.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'query_users',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'query_users', arguments: { limit: 1 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
+    });
+    assert.equal(modern.status, 200);
+    assert.equal((await modern.json()).result.structuredContent.users.length, 1);
+    assert.ok(Date.now() - started < 1000, 'the modern request waited for Redis');
+    const init = await fetch(cluster.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+    });
+    assert.equal(init.status, 503);
+    assert.equal(init.headers.get('retry-after'), '1');
+    // After the pause, service resumes by itself.
+    await new Promise((r) => setTimeout(r, Math.max(0, 3500 - (Date.now() - started)) + 200));
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const { client, transport } = await connect(cluster.url).catch(() => ({}));
+      if (client) {
+        const r = await client.callTool({ name: 'query_users', arguments: { limit: 1 } });
+        assert.equal(r.structuredContent.users.length, 1);
+        await transport.terminateSession();
+        await client.close();
+        break;
+      }
+      assert.ok(Date.now() < deadline, 'no recovery within 10 s of the end of the pause');
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 });

@@ -106,6 +106,18 @@ TEST(RedisBackend, AnUntrustedCertificateIsNeverReady) {
   expect_never_ready("tls_untrusted");
 }
 
+TEST(RedisBackend, TheDatabaseIndexSeparatesDeployments) {
+  io_pool pool;
+  const auto prefix = fresh_prefix();
+  const auto url = mcpxx::test::redis_url("standalone");
+  auto in_db0 = connect(pool, url, prefix);
+  auto in_db3 = connect(pool, url + "/3", prefix);
+  ASSERT_TRUE(eventually([&] { return in_db0->ready() && in_db3->ready(); }));
+  EXPECT_TRUE(pool.run(in_db3->stores().nonces->consume("n", 10s)));
+  EXPECT_FALSE(pool.run(in_db3->stores().nonces->consume("n", 10s)));
+  EXPECT_TRUE(pool.run(in_db0->stores().nonces->consume("n", 10s)));  // another keyspace
+}
+
 TEST(RedisBackend, TheDefaultUserAuthenticatesWithAPasswordOnly) {
   io_pool pool;
   auto b = connect(pool, mcpxx::test::redis_url("tls_default_user"), fresh_prefix());

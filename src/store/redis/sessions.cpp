@@ -312,15 +312,21 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
       cache_.erase(it);
     }
   }
+  // Read, slide the TTL and note the activity in the index: one round trip where one
+  // server holds both keys. ZADD XX never adds an id the index does not have.
   const auto key = key_of(id);
-  std::vector<command> cmds{{"HGETALL", key}, {"PEXPIRE", key, std::to_string(s_.ttl.count())}};
-  auto replies = co_await client_->exec(key, std::move(cmds));
+  std::vector<client::keyed_command> batch;
+  batch.push_back({key, {"HGETALL", key}});
+  batch.push_back({key, {"PEXPIRE", key, std::to_string(s_.ttl.count())}});
+  batch.push_back(
+      {index_key_, {"ZADD", index_key_, "XX", std::to_string(wall_ms()), std::string(id)}});
+  auto replies = co_await client_->exec_keyed(std::move(batch));
+  expect_ok(replies[2], "ZADD");
   auto rec = record_of(id, expect_ok(replies.front(), "HGETALL"));
   if (!rec) {
     forget(id);
     co_return nullptr;
   }
-  co_await touch_index(id);
   remember(rec);
   co_return rec;
 }
