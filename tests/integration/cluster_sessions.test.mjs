@@ -34,6 +34,13 @@ async function connect(url) {
   return { client, transport, exchanges };
 }
 
+// An initialize outside the SDK, to see the raw HTTP answer.
+const initializeRaw = (url) => fetch(url, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+});
+
 const answered = (exchanges, rpc) => exchanges.filter((e) => e.rpc === rpc && e.status === 200);
 
 // The session tests run on a standalone Redis and on a 3-primary Redis Cluster; the
@@ -142,11 +149,7 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
     const port = cluster.redis.ports[0];
     await cluster.redisTopology('kill', port);
     try {
-      const init = await fetch(cluster.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
-      });
+      const init = await initializeRaw(cluster.url);
       assert.equal(init.status, 503);
       assert.equal(init.headers.get('retry-after'), '1');
       const body = await init.json();
@@ -203,11 +206,7 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
     assert.equal(modern.status, 200);
     assert.equal((await modern.json()).result.structuredContent.users.length, 1);
     assert.ok(Date.now() - started < 1000, 'the modern request waited for Redis');
-    const init = await fetch(cluster.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
-    });
+    const init = await initializeRaw(cluster.url);
     assert.equal(init.status, 503);
     assert.equal(init.headers.get('retry-after'), '1');
     // After the pause, service resumes by itself.

@@ -29,11 +29,12 @@ class bus::handle final : public subscription::handle {
 };
 
 bus::bus(std::shared_ptr<client> c, std::string prefix)
-    : client_(std::move(c)), prefix_(std::move(prefix)) {}
+    : client_(std::move(c)), prefix_(prefix), route_key_(std::move(prefix) + "bus") {}
 
 void bus::start() {
   std::weak_ptr<bus> weak = shared_from_this();
   sub_ = client_->make_subscriber(
+      route_key_,
       [weak](reply& r) {
         auto self = weak.lock();
         if (!self || r.elements.size() < 3) return;
@@ -59,9 +60,11 @@ void bus::start() {
 
 asio::awaitable<void> bus::publish(std::string channel, std::string payload) {
   auto name = prefix_ + channel;
-  // Routed by channel, so that one publisher's messages on a channel keep their order.
+  // Every channel to the node the subscribers are on (Cluster): its reply then means
+  // every subscriber has the message. Awaited one by one, so one publisher's messages
+  // keep their order.
   command cmd{"PUBLISH", name, std::move(payload)};
-  auto r = co_await client_->exec1(name, std::move(cmd));
+  auto r = co_await client_->exec1(route_key_, std::move(cmd));
   expect_ok(r, "PUBLISH");
 }
 

@@ -347,6 +347,22 @@ asio::awaitable<reply> client::exec1(std::string_view key, command cmd) {
   co_return std::move(replies.front());
 }
 
+asio::awaitable<redis_address> client::owner_of(std::uint16_t slot) {
+  std::shared_ptr<const slot_map> map;
+  {
+    std::lock_guard lock(mutex_);
+    map = slots_;
+  }
+  if (!map || map->owner[slot] == unowned) {
+    co_await refresh_slots();
+    std::lock_guard lock(mutex_);
+    map = slots_;
+  }
+  if (!map || map->owner[slot] == unowned)
+    throw unavailable("Redis Cluster: slot " + std::to_string(slot) + " is not served");
+  co_return map->primaries[map->owner[slot]];
+}
+
 asio::awaitable<std::vector<reply>> client::exec_keyed(std::vector<keyed_command> cmds) {
   std::vector<reply> replies;
   if (url_.topology != redis_topology::cluster) {
@@ -444,7 +460,8 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
   throw unavailable("Redis Cluster: too many redirections for slot " + std::to_string(slot));
 }
 
-std::shared_ptr<connection> client::make_subscriber(push_fn on_push, connected_fn on_connected) {
+std::shared_ptr<connection> client::make_subscriber(std::string_view route_key, push_fn on_push,
+                                                    connected_fn on_connected) {
   locate_fn locate;
   if (url_.topology == redis_topology::sentinel) {
     std::weak_ptr<client> weak = shared_from_this();
@@ -453,13 +470,19 @@ std::shared_ptr<connection> client::make_subscriber(push_fn on_push, connected_f
       if (!c) throw std::runtime_error("Redis client stopped");
       co_return co_await c->locate_primary_via_sentinel();
     };
-  } else {
-    // Standalone: the server. Cluster: the seeds in turn (PUBLISH reaches every node).
-    auto nodes = url_.nodes;
-    auto turn = std::make_shared<std::size_t>(0);
-    locate = [nodes, turn]() -> asio::awaitable<redis_address> {
-      co_return nodes[(*turn)++ % nodes.size()];
+  } else if (url_.topology == redis_topology::cluster) {
+    // The primary that serves route_key's slot, where publishers route their PUBLISH: a
+    // node answers PUBLISH only after handing the message to its own subscribers, so the
+    // publisher knows every replica has it (other nodes get it later, over the cluster bus).
+    std::weak_ptr<client> weak = shared_from_this();
+    locate = [weak, slot = key_slot(route_key)]() -> asio::awaitable<redis_address> {
+      auto c = weak.lock();
+      if (!c) throw std::runtime_error("Redis client stopped");
+      co_return co_await c->owner_of(slot);
     };
+  } else {
+    auto server = url_.nodes.front();
+    locate = [server]() -> asio::awaitable<redis_address> { co_return server; };
   }
   auto c = connection::start(ex_, settings_for(false), std::move(locate), std::move(on_push),
                              std::move(on_connected));

@@ -48,8 +48,10 @@ class client : public std::enable_shared_from_this<client> {
   };
   boost::asio::awaitable<std::vector<reply>> exec_keyed(std::vector<keyed_command> cmds);
 
-  // A connection of its own for SUBSCRIBE (any server: pub/sub reaches the whole cluster).
-  std::shared_ptr<connection> make_subscriber(push_fn on_push, connected_fn on_connected);
+  // A connection of its own for SUBSCRIBE, to the server that commands routed by
+  // route_key reach (on Cluster, the primary of its slot).
+  std::shared_ptr<connection> make_subscriber(std::string_view route_key, push_fn on_push,
+                                              connected_fn on_connected);
 
   bool ready() const noexcept;
   bool stopped() const noexcept { return stopped_.load(); }
@@ -75,6 +77,7 @@ class client : public std::enable_shared_from_this<client> {
   static std::shared_ptr<connection> pick(pool& p);
   boost::asio::awaitable<redis_address> locate_primary_via_sentinel();
   boost::asio::awaitable<void> refresh_slots();
+  boost::asio::awaitable<redis_address> owner_of(std::uint16_t slot);
   boost::asio::awaitable<void> watch_topology();
   boost::asio::awaitable<std::vector<reply>> exec_cluster(std::string_view key,
                                                           std::vector<command> cmds);

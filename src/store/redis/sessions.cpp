@@ -48,23 +48,23 @@ return {'full'}
 )lua";
 
 // Replaces a session's hash only if it still exists, and tells the other replicas.
-// KEYS[1] the hash; ARGV invalidation channel, message, ttl_ms, then field/value pairs:
-// every field of the record, so nothing stale can stay (and no DEL, which would make the
-// key "non local" while its Cluster slot migrates). Publishing from the script saves a
+// KEYS[1] the hash; ARGV invalidation channel ("" = the caller publishes), message, ttl_ms, then
+// field/value pairs: every field of the record, so nothing stale can stay (and no DEL, which would
+// make the key "non local" while its Cluster slot migrates). Publishing from the script saves a
 // round trip, and Redis sends the message before the script's reply.
 constexpr std::string_view replace_script = R"lua(
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 4))
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PUBLISH', ARGV[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 return 1
 )lua";
 
 // Deletes a session and tells the other replicas. KEYS[1] the hash; ARGV invalidation
-// channel, message. Returns the number of keys deleted.
+// channel ("" = the caller publishes), message. Returns the number of keys deleted.
 constexpr std::string_view erase_script = R"lua(
 local n = redis.call('DEL', KEYS[1])
-redis.call('PUBLISH', ARGV[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 return n
 )lua";
 
@@ -86,19 +86,23 @@ const lua_script admit{admit_script, sha1_hex(admit_script)};
 const lua_script replace{replace_script, sha1_hex(replace_script)};
 const lua_script erase_and_tell{erase_script, sha1_hex(erase_script)};
 
-// EVALSHA, and EVAL when the server does not have the script yet (after a restart or a
-// failover to a replica that never saw it).
+// The reply of `evalsha` (EVALSHA of `script`), or, when the server does not have the
+// script yet (after a restart, or a failover to a replica that never saw it), of the
+// same call as EVAL.
+asio::awaitable<reply> evaluated(client& c, reply r, command evalsha, const lua_script& script,
+                                 std::string_view key) {
+  if (!(r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0)) co_return r;
+  evalsha[0] = "EVAL";
+  evalsha[1] = std::string(script.text);
+  co_return co_await c.exec1(key, std::move(evalsha));
+}
+
 asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,
                                   std::vector<std::string> args) {
   command cmd{"EVALSHA", script.sha, "1", std::string(key)};
   cmd.insert(cmd.end(), args.begin(), args.end());
   auto r = co_await c.exec1(key, cmd);
-  if (r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0) {
-    cmd[0] = "EVAL";
-    cmd[1] = std::string(script.text);
-    r = co_await c.exec1(key, std::move(cmd));
-  }
-  co_return r;
+  co_return co_await evaluated(c, std::move(r), std::move(cmd), script, key);
 }
 
 std::int64_t wall_ms() {
@@ -226,6 +230,26 @@ void session_store_on_redis::forget(std::string_view id) {
   cache_.erase(std::string(id));
 }
 
+// Standalone and Sentinel: the scripts publish, and Redis hands the message to every
+// subscriber before it answers. Cluster: a script's PUBLISH reaches subscribers on other
+// nodes only later, over the cluster bus, so the bus publishes it to the node all
+// subscribers are on (see bus::publish) once the script succeeded.
+std::string session_store_on_redis::script_channel() const {
+  if (client_->topology() == redis_topology::cluster) return "";
+  return s_.prefix + std::string(invalidation_channel);
+}
+
+asio::awaitable<void> session_store_on_redis::publish_if_cluster(std::string_view id) {
+  if (client_->topology() != redis_topology::cluster) co_return;
+  std::string channel(invalidation_channel);
+  try {
+    co_await bus_->publish(std::move(channel), invalidation_of(id));
+  } catch (const std::exception& e) {
+    // The others' copies still expire after the refresh interval.
+    spdlog::warn("session invalidation not published: {}", e.what());
+  }
+}
+
 std::string session_store_on_redis::invalidation_of(std::string_view id) const {
   std::string payload = replica_;
   payload.append(":").append(id);
@@ -235,9 +259,10 @@ std::string session_store_on_redis::invalidation_of(std::string_view id) const {
 asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view id) {
   forget(id);
   const auto key = key_of(id);
-  std::vector<std::string> args{s_.prefix + std::string(invalidation_channel), invalidation_of(id)};
+  std::vector<std::string> args{script_channel(), invalidation_of(id)};
   auto deleted = co_await run_script(*client_, erase_and_tell, key, std::move(args));
   expect_ok(deleted, "session erase");
+  co_await publish_if_cluster(id);
   co_return deleted.integer == 1;
 }
 
@@ -277,12 +302,8 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   auto replies = co_await client_->exec_keyed(std::move(batch));
   for (std::size_t i = 1; i < replies.size(); ++i) expect_ok(replies[i], "session write");
 
-  auto admitted = std::move(replies.front());
-  if (admitted.is_error() && admitted.str.rfind("NOSCRIPT", 0) == 0) {
-    admit_cmd[0] = "EVAL";
-    admit_cmd[1] = std::string(admit.text);
-    admitted = co_await client_->exec1(index_key_, std::move(admit_cmd));
-  }
+  auto admitted = co_await evaluated(*client_, std::move(replies.front()), std::move(admit_cmd),
+                                     admit, index_key_);
   expect_ok(admitted, "session admission");
   if (admitted.elements.empty()) throw unavailable("Redis session admission: unexpected reply");
   const auto& verdict = admitted.elements[0].str;
@@ -333,8 +354,8 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
 
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   const auto key = key_of(rec.id);
-  std::vector<std::string> args{s_.prefix + std::string(invalidation_channel),
-                                invalidation_of(rec.id), std::to_string(s_.ttl.count())};
+  std::vector<std::string> args{script_channel(), invalidation_of(rec.id),
+                                std::to_string(s_.ttl.count())};
   auto fields = fields_of(rec);
   args.insert(args.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
@@ -344,6 +365,7 @@ asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
     forget(rec.id);
     co_return false;
   }
+  co_await publish_if_cluster(rec.id);
   co_await touch_index(rec.id);
   remember(std::make_shared<const session_record>(std::move(rec)));
   co_return true;
@@ -355,23 +377,15 @@ asio::awaitable<bool> session_store_on_redis::erase(std::string_view id) {
   // The delete (with its invalidation) and the index removal in one round trip where
   // one server holds both keys.
   std::vector<client::keyed_command> batch;
-  command erase_cmd{"EVALSHA",
-                    erase_and_tell.sha,
-                    "1",
-                    key,
-                    s_.prefix + std::string(invalidation_channel),
-                    invalidation_of(id)};
+  command erase_cmd{"EVALSHA", erase_and_tell.sha, "1", key, script_channel(), invalidation_of(id)};
   batch.push_back({key, erase_cmd});
   batch.push_back({index_key_, {"ZREM", index_key_, std::string(id)}});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   expect_ok(replies[1], "ZREM");
-  auto deleted = std::move(replies.front());
-  if (deleted.is_error() && deleted.str.rfind("NOSCRIPT", 0) == 0) {
-    erase_cmd[0] = "EVAL";
-    erase_cmd[1] = std::string(erase_and_tell.text);
-    deleted = co_await client_->exec1(key, std::move(erase_cmd));
-  }
+  auto deleted = co_await evaluated(*client_, std::move(replies.front()), std::move(erase_cmd),
+                                    erase_and_tell, key);
   expect_ok(deleted, "session erase");
+  co_await publish_if_cluster(id);
   co_return deleted.integer == 1;
 }
 

@@ -40,6 +40,7 @@ class bus final : public message_bus, public std::enable_shared_from_this<bus> {
 
   std::shared_ptr<client> client_;
   std::string prefix_;
+  std::string route_key_;  // where PUBLISH goes and the subscriber connects (Cluster)
   memory_message_bus local_;
   std::shared_ptr<connection> sub_;
   std::mutex mutex_;
@@ -82,6 +83,8 @@ class session_store_on_redis final : public session_store,
   std::string key_of(std::string_view id) const;
   boost::asio::awaitable<void> listen();
   std::string invalidation_of(std::string_view id) const;
+  std::string script_channel() const;
+  boost::asio::awaitable<void> publish_if_cluster(std::string_view id);
   // DEL + the invalidation, in one script. True when the session existed.
   boost::asio::awaitable<bool> erase_everywhere(std::string_view id);
   boost::asio::awaitable<void> touch_index(std::string_view id);
