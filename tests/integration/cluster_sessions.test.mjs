@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js';
 import { StreamableHTTPClientTransport } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/types.js';
+import { mcpNameFor, modernHeaders, modernMeta } from '../node/lib/wire.mjs';
 import { startCluster } from './lib/cluster.mjs';
 
 // A client whose every HTTP exchange is recorded: method, JSON-RPC method, status and
@@ -33,6 +34,13 @@ async function connect(url) {
   await client.connect(transport);
   return { client, transport, exchanges };
 }
+
+// A 2026-07-28 request (stateless: it needs nothing from Redis).
+const modernCall = (url, method, params) => fetch(url, {
+  method: 'POST',
+  headers: modernHeaders(method, mcpNameFor(method, params)),
+  body: JSON.stringify({ jsonrpc: '2.0', id: 2, method, params: { ...params, _meta: modernMeta() } }),
+});
 
 // An initialize outside the SDK, to see the raw HTTP answer.
 const initializeRaw = (url) => fetch(url, {
@@ -158,16 +166,7 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
       const ready = await fetch(cluster.replicas[0].url.replace('/mcp', '/readyz'));
       assert.equal(ready.status, 503);
       // The 2026-07-28 era keeps no shared state: it keeps working.
-      const modern = await fetch(cluster.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/list',
-        },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
-      });
+      const modern = await modernCall(cluster.url, 'tools/list', {});
       assert.equal(modern.status, 200);
     } finally {
       await cluster.redisTopology('revive', port);
@@ -192,17 +191,7 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
   if (topology === 'standalone') test('Redis paused (CLIENT PAUSE): state requests get 503 after the command timeout, modern requests go on', async () => {
     await cluster.redisCli('CLIENT', 'PAUSE', '3500', 'ALL');
     const started = Date.now();
-    const modern = await fetch(cluster.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'mcp-protocol-version': '2026-07-28',
-        'mcp-method': 'tools/call',
-        'mcp-name': 'query_users',
-      },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'query_users', arguments: { limit: 1 }, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } }),
-    });
+    const modern = await modernCall(cluster.url, 'tools/call', { name: 'query_users', arguments: { limit: 1 } });
     assert.equal(modern.status, 200);
     assert.equal((await modern.json()).result.structuredContent.users.length, 1);
     assert.ok(Date.now() - started < 1000, 'the modern request waited for Redis');

@@ -3,6 +3,8 @@
 
 #include <mcpxx/store/memory.hpp>
 
+#include "store/string_hash.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -27,13 +29,7 @@ inline std::chrono::milliseconds clamp_ttl(std::chrono::milliseconds ttl) {
   return std::clamp(ttl, std::chrono::milliseconds(1), longest);
 }
 
-// Lets maps keyed by std::string be searched with a string_view, without a copy.
-struct string_hash {
-  using is_transparent = void;
-  std::size_t operator()(std::string_view s) const noexcept {
-    return std::hash<std::string_view>{}(s);
-  }
-};
+using detail::string_hash;
 
 inline std::size_t shard_of(std::string_view key) noexcept {
   return std::hash<std::string_view>{}(key) % shard_count;

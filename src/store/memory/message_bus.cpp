@@ -32,7 +32,7 @@ struct bus_core {
   mutable std::mutex mu;
   // Copy-on-write: publish() takes a snapshot by copying one pointer, and subscribing or
   // unsubscribing replaces the list rather than mutating one a publisher may be reading.
-  std::unordered_map<std::string, std::shared_ptr<const subscriber_list>> channels;
+  detail::string_map<std::shared_ptr<const subscriber_list>> channels;
 
   void remove(const std::string& channel, const subscriber* sub) {
     std::shared_ptr<const subscriber_list> old;  // freed after unlocking
@@ -98,7 +98,7 @@ void memory_message_bus::deliver(std::string_view channel, std::string_view payl
   std::shared_ptr<const subscriber_list> subs;
   {
     std::lock_guard lock(core_->mu);
-    auto found = core_->channels.find(std::string(channel));
+    auto found = core_->channels.find(channel);
     if (found == core_->channels.end()) return;
     subs = found->second;
   }

@@ -25,10 +25,6 @@ constexpr std::uint16_t unowned = 0xffff;
 constexpr int max_redirects = 5;
 constexpr std::chrono::seconds topology_period{2};
 
-std::string key_of(const redis_address& a) {
-  return a.host + ":" + std::to_string(a.port);
-}
-
 bool starts_with(const reply& r, std::string_view prefix) {
   return r.is_error() && std::string_view(r.str).substr(0, prefix.size()) == prefix;
 }
@@ -172,7 +168,7 @@ bool client::ready() const noexcept {
   std::lock_guard lock(mutex_);
   if (!slots_ || !slots_->complete) return false;
   for (const auto& a : slots_->primaries) {
-    auto it = nodes_.find(key_of(a));
+    auto it = nodes_.find(to_string(a));
     if (it == nodes_.end()) return false;
     bool any = false;
     for (auto& c : it->second->connections) any = any || c->connected();
@@ -194,9 +190,9 @@ asio::awaitable<redis_address> client::locate_primary_via_sentinel() {
         std::from_chars(p.data(), p.data() + p.size(), port);
         co_return redis_address{r.elements[0].str, static_cast<std::uint16_t>(port)};
       }
-      last_error = "Sentinel " + key_of(sentinel) + " does not know '" + url_.primary_name + "'";
+      last_error = "Sentinel " + to_string(sentinel) + " does not know '" + url_.primary_name + "'";
     } catch (const std::exception& e) {
-      last_error = "Sentinel " + key_of(sentinel) + ": " + e.what();
+      last_error = "Sentinel " + to_string(sentinel) + ": " + e.what();
     }
   }
   throw std::runtime_error(last_error);
@@ -239,7 +235,7 @@ asio::awaitable<void> client::watch_topology() {
 
 std::shared_ptr<client::pool> client::node_pool(const redis_address& a) {
   std::lock_guard lock(mutex_);
-  auto& p = nodes_[key_of(a)];
+  auto& p = nodes_[to_string(a)];
   if (!p) {
     if (stopped_) return nullptr;
     p = make_pool([a]() -> asio::awaitable<redis_address> { co_return a; }, false);
@@ -275,7 +271,7 @@ asio::awaitable<reply> client::ask_any_seed(command cmd) {
       if (!replies.back().is_error()) co_return std::move(replies.back());
       last_error = replies.back().str;
     } catch (const std::exception& e) {
-      last_error = key_of(seed) + ": " + e.what();
+      last_error = to_string(seed) + ": " + e.what();
     }
   }
   throw unavailable("Redis Cluster: " + last_error);
@@ -404,7 +400,7 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
     auto c = pick(*p);
     if (!c) {
       trigger_refresh();  // the node may be gone for good (failover)
-      throw unavailable("Redis Cluster node " + key_of(target) + " is not connected");
+      throw unavailable("Redis Cluster node " + to_string(target) + " is not connected");
     }
     std::vector<command> sending;
     if (ask_target) {

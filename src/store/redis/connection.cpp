@@ -40,10 +40,6 @@ bool is_push(const reply& r) {
   return kind == "message" || kind == "smessage" || kind == "pmessage";
 }
 
-std::string describe(const redis_address& a) {
-  return a.host + ":" + std::to_string(a.port);
-}
-
 }  // namespace
 
 template <class Handler>
@@ -115,9 +111,9 @@ asio::awaitable<void> connection::run() {
     try {
       co_await connect_once();
     } catch (const boost::system::system_error& e) {
-      why = "Redis " + describe(address_) + ": " + e.code().message();
+      why = "Redis " + to_string(address_) + ": " + e.code().message();
     } catch (const std::exception& e) {
-      why = "Redis " + describe(address_) + ": " + e.what();
+      why = "Redis " + to_string(address_) + ": " + e.what();
     }
     was_up = connected_.exchange(false);
     close_socket();
@@ -199,7 +195,7 @@ asio::awaitable<void> connection::connect_once() {
   writing_ = false;  // a write on the old socket may still report; it is ignored
   generation_.fetch_add(1);
   connected_.store(true, std::memory_order_release);
-  spdlog::debug("Redis {} connected", describe(address_));
+  spdlog::debug("Redis {} connected", to_string(address_));
   if (on_connected_) on_connected_(*this);
   start_write();
   asio::co_spawn(strand_, watchdog(), keep_alive(shared_from_this()));
@@ -273,7 +269,7 @@ asio::awaitable<void> connection::watchdog() {
     if (!pending_.empty()) {
       last_activity = now;
       if (now - pending_.front().sent > settings_.command_timeout) {
-        spdlog::warn("Redis {}: no reply within {} ms; reconnecting", describe(address_),
+        spdlog::warn("Redis {}: no reply within {} ms; reconnecting", to_string(address_),
                      settings_.command_timeout.count());
         close_socket();
         break;
@@ -302,9 +298,9 @@ void connection::deliver(reply r) {
 void connection::submit(std::string bytes, std::size_t count, std::unique_ptr<handler> done) {
   if (stopped_ || !connected_.load()) {
     if (done)
-      done->complete(
-          std::make_exception_ptr(unavailable("Redis " + describe(address_) + " is not connected")),
-          {});
+      done->complete(std::make_exception_ptr(
+                         unavailable("Redis " + to_string(address_) + " is not connected")),
+                     {});
     return;
   }
   if (count == 0) {

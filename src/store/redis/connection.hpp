@@ -27,6 +27,11 @@
 
 namespace mcpxx::store::redis {
 
+// "host:port", for messages and as the key of a node.
+inline std::string to_string(const redis_address& a) {
+  return a.host + ":" + std::to_string(a.port);
+}
+
 struct connection_settings {
   std::string user;
   std::string password;

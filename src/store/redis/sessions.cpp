@@ -227,7 +227,7 @@ void session_store_on_redis::remember(std::shared_ptr<const session_record> rec)
 
 void session_store_on_redis::forget(std::string_view id) {
   std::lock_guard lock(mutex_);
-  cache_.erase(std::string(id));
+  if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
 }
 
 // Standalone and Sentinel: the scripts publish, and Redis hands the message to every
@@ -256,11 +256,20 @@ std::string session_store_on_redis::invalidation_of(std::string_view id) const {
   return payload;
 }
 
-asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view id) {
+// The delete (with its invalidation) and, unless the admission script already did it,
+// the index removal: one round trip where one server holds both keys.
+asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view id,
+                                                               bool from_index) {
   forget(id);
   const auto key = key_of(id);
-  std::vector<std::string> args{script_channel(), invalidation_of(id)};
-  auto deleted = co_await run_script(*client_, erase_and_tell, key, std::move(args));
+  std::vector<client::keyed_command> batch;
+  command erase_cmd{"EVALSHA", erase_and_tell.sha, "1", key, script_channel(), invalidation_of(id)};
+  batch.push_back({key, erase_cmd});
+  if (from_index) batch.push_back({index_key_, {"ZREM", index_key_, std::string(id)}});
+  auto replies = co_await client_->exec_keyed(std::move(batch));
+  if (from_index) expect_ok(replies[1], "ZREM");
+  auto deleted = co_await evaluated(*client_, std::move(replies.front()), std::move(erase_cmd),
+                                    erase_and_tell, key);
   expect_ok(deleted, "session erase");
   co_await publish_if_cluster(id);
   co_return deleted.integer == 1;
@@ -313,7 +322,7 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
     co_return create_result::full;
   }
   if (verdict == "evicted" && admitted.elements.size() > 1)
-    co_await erase_everywhere(admitted.elements[1].str);
+    co_await erase_everywhere(admitted.elements[1].str, false);  // already out of the index
   if (durable && replies.back().integer < 1)
     spdlog::warn("session {}...: no replica acknowledged it within {} ms", rec.id.substr(0, 8),
                  s_.replica_ack_timeout.count());
@@ -325,7 +334,7 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
     std::string_view id) {
   if (listening_ && bus_->live()) {
     std::lock_guard lock(mutex_);
-    auto it = cache_.find(std::string(id));
+    auto it = cache_.find(id);
     if (it != cache_.end()) {
       if (it->second.generation == bus_->generation() &&
           std::chrono::steady_clock::now() - it->second.fetched < s_.refresh)
@@ -372,21 +381,7 @@ asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
 }
 
 asio::awaitable<bool> session_store_on_redis::erase(std::string_view id) {
-  forget(id);
-  const auto key = key_of(id);
-  // The delete (with its invalidation) and the index removal in one round trip where
-  // one server holds both keys.
-  std::vector<client::keyed_command> batch;
-  command erase_cmd{"EVALSHA", erase_and_tell.sha, "1", key, script_channel(), invalidation_of(id)};
-  batch.push_back({key, erase_cmd});
-  batch.push_back({index_key_, {"ZREM", index_key_, std::string(id)}});
-  auto replies = co_await client_->exec_keyed(std::move(batch));
-  expect_ok(replies[1], "ZREM");
-  auto deleted = co_await evaluated(*client_, std::move(replies.front()), std::move(erase_cmd),
-                                    erase_and_tell, key);
-  expect_ok(deleted, "session erase");
-  co_await publish_if_cluster(id);
-  co_return deleted.integer == 1;
+  co_return co_await erase_everywhere(id, true);
 }
 
 }  // namespace mcpxx::store::redis

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "client.hpp"
+#include "store/string_hash.hpp"
 
 #include <mcpxx/store/cache.hpp>
 #include <mcpxx/store/memory.hpp>
@@ -11,7 +12,6 @@
 
 #include <map>
 #include <mutex>
-#include <unordered_map>
 
 namespace mcpxx::store::redis {
 
@@ -85,8 +85,9 @@ class session_store_on_redis final : public session_store,
   std::string invalidation_of(std::string_view id) const;
   std::string script_channel() const;
   boost::asio::awaitable<void> publish_if_cluster(std::string_view id);
-  // DEL + the invalidation, in one script. True when the session existed.
-  boost::asio::awaitable<bool> erase_everywhere(std::string_view id);
+  // DEL + the invalidation (one script), and the index entry if from_index. True when
+  // the session existed.
+  boost::asio::awaitable<bool> erase_everywhere(std::string_view id, bool from_index);
   boost::asio::awaitable<void> touch_index(std::string_view id);
   void remember(std::shared_ptr<const session_record> rec);
   void forget(std::string_view id);
@@ -99,7 +100,7 @@ class session_store_on_redis final : public session_store,
   std::atomic<bool> listening_{false};
   subscription invalidations_;
   std::mutex mutex_;
-  std::unordered_map<std::string, cached> cache_;
+  detail::string_map<cached> cache_;
 };
 
 class nonce_store_on_redis final : public nonce_store {
