@@ -106,6 +106,16 @@ TEST(RedisBackend, AnUntrustedCertificateIsNeverReady) {
   expect_never_ready("tls_untrusted");
 }
 
+TEST(RedisBackend, RequestsRightAfterStartWaitForTheFirstConnection) {
+  // A replica serves HTTP at once; its first requests must not fail while Redis is
+  // still being connected to.
+  for (const char* which : {"standalone", "cluster"}) {
+    io_pool pool;
+    auto b = connect(pool, mcpxx::test::redis_url(which), fresh_prefix());
+    EXPECT_TRUE(pool.run(b->stores().nonces->consume("first", 10s))) << which;
+  }
+}
+
 TEST(RedisBackend, TheDatabaseIndexSeparatesDeployments) {
   io_pool pool;
   const auto prefix = fresh_prefix();

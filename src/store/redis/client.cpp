@@ -158,6 +158,25 @@ std::shared_ptr<connection> client::pick(pool& p) {
   return nullptr;
 }
 
+// A pool still opening its first connections (a replica that just started, a Cluster
+// node just learned of) makes the first requests wait for them, up to the connect
+// timeout, rather than fail them; later, a pool with no live connection fails at once.
+asio::awaitable<std::shared_ptr<connection>> client::pick_or_wait(pool& p) {
+  auto c = pick(p);
+  if (c || p.connections.empty()) co_return c;
+  const auto deadline = p.opened + opts_.connect_timeout;
+  bool first_connection = true;
+  for (auto& conn : p.connections) first_connection = first_connection && conn->generation() == 0;
+  if (!first_connection) co_return c;
+  asio::steady_timer pause(ex_);
+  while (!c && !stopped_ && std::chrono::steady_clock::now() < deadline) {
+    pause.expires_after(std::chrono::milliseconds(5));
+    co_await pause.async_wait(use_awaitable);
+    c = pick(p);
+  }
+  co_return c;
+}
+
 bool client::ready() const noexcept {
   if (stopped_) return false;
   if (primary_) {
@@ -324,7 +343,7 @@ void client::trigger_refresh() {
 asio::awaitable<std::vector<reply>> client::exec(std::string_view key, std::vector<command> cmds) {
   if (url_.topology == redis_topology::cluster)
     co_return co_await exec_cluster(key, std::move(cmds));
-  auto c = pick(*primary_);
+  auto c = co_await pick_or_wait(*primary_);
   if (!c) throw unavailable("Redis is not connected");
   auto replies = co_await c->exec(std::move(cmds));
   for (const auto& r : replies)
@@ -397,7 +416,7 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
     auto target = ask_target ? *ask_target : map->primaries[map->owner[slot]];
     auto p = node_pool(target);
     if (!p) throw unavailable("Redis client stopped");
-    auto c = pick(*p);
+    auto c = co_await pick_or_wait(*p);
     if (!c) {
       trigger_refresh();  // the node may be gone for good (failover)
       throw unavailable("Redis Cluster node " + to_string(target) + " is not connected");

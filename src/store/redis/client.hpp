@@ -69,12 +69,14 @@ class client : public std::enable_shared_from_this<client> {
   struct pool {
     std::vector<std::shared_ptr<connection>> connections;
     std::atomic<std::size_t> next{0};
+    std::chrono::steady_clock::time_point opened = std::chrono::steady_clock::now();
   };
 
   connection_settings settings_for(bool primary_check) const;
   std::shared_ptr<pool> make_pool(locate_fn locate, bool primary_check);
   std::shared_ptr<pool> node_pool(const redis_address& a);
   static std::shared_ptr<connection> pick(pool& p);
+  boost::asio::awaitable<std::shared_ptr<connection>> pick_or_wait(pool& p);
   boost::asio::awaitable<redis_address> locate_primary_via_sentinel();
   boost::asio::awaitable<void> refresh_slots();
   boost::asio::awaitable<redis_address> owner_of(std::uint16_t slot);
