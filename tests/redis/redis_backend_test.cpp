@@ -72,7 +72,64 @@ TEST_P(RedisReplicas, WritesOnOneReplicaReachTheOthersCaches) {
 
   ASSERT_TRUE(pool.run(on_a->erase("s1")));
   EXPECT_TRUE(eventually([&] { return pool.run(on_b->load("s1")) == nullptr; }, 2s));
-  EXPECT_FALSE(pool.run(on_b->update(changed)));
+  EXPECT_FALSE(pool.run(on_b->update(changed)));  // the failed load left no husk behind
+}
+
+// The other direction: the creator caches its session too, so a write through another
+// replica must reach it.
+TEST_P(RedisReplicas, WritesThroughAnotherReplicaReachTheCreator) {
+  io_pool pool;
+  const auto prefix = fresh_prefix();
+  auto a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+  auto b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
+  std::this_thread::sleep_for(50ms);
+  auto on_a = a->stores().sessions;
+  auto on_b = b->stores().sessions;
+
+  ASSERT_EQ(pool.run(on_a->create(session("s1"))), create_result::created);
+  ASSERT_NE(pool.run(on_a->load("s1")), nullptr);  // served from a's cache
+  auto changed = session("s1");
+  changed.log_level = "debug";
+  ASSERT_TRUE(pool.run(on_b->update(changed)));
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = pool.run(on_a->load("s1"));
+        return r && r->log_level == "debug";
+      },
+      2s));
+  ASSERT_TRUE(pool.run(on_b->erase("s1")));
+  EXPECT_TRUE(eventually([&] { return pool.run(on_a->load("s1")) == nullptr; }, 2s));
+}
+
+// Invalidations go out only when another replica caches the session: a session served
+// by one replica costs no pub/sub message at all.
+TEST_P(RedisReplicas, InvalidationsGoOnlyToReplicasThatCacheTheSession) {
+  io_pool pool;
+  const auto prefix = fresh_prefix();
+  auto a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+  auto b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
+  std::this_thread::sleep_for(50ms);
+  auto on_a = a->stores().sessions;
+  auto on_b = b->stores().sessions;
+  std::atomic<int> heard{0};
+  auto listener = pool.run(b->stores().bus->subscribe(
+      "session-invalidate", [&](std::string_view) { heard.fetch_add(1); }));
+
+  auto changed = session("alone");
+  changed.log_level = "info";
+  ASSERT_EQ(pool.run(on_a->create(session("alone"))), create_result::created);
+  ASSERT_TRUE(pool.run(on_a->update(changed)));
+  ASSERT_TRUE(pool.run(on_a->erase("alone")));
+
+  ASSERT_EQ(pool.run(on_a->create(session("shared"))), create_result::created);
+  ASSERT_NE(pool.run(on_b->load("shared")), nullptr);
+  changed.id = "shared";
+  ASSERT_TRUE(pool.run(on_a->update(changed)));
+  EXPECT_TRUE(eventually([&] { return heard.load() == 1; }, 2s));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(heard.load(), 1) << "the writes on a session only a caches told nobody";
 }
 
 INSTANTIATE_TEST_SUITE_P(topologies, RedisReplicas, ::testing::Values("standalone", "cluster"));

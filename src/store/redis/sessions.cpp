@@ -47,25 +47,56 @@ end
 return {'full'}
 )lua";
 
-// Replaces a session's hash only if it still exists, and tells the other replicas.
-// KEYS[1] the hash; ARGV invalidation channel ("" = the caller publishes), message, ttl_ms, then
-// field/value pairs: every field of the record, so nothing stale can stay (and no DEL, which would
-// make the key "non local" while its Cluster slot migrates). Publishing from the script saves a
-// round trip, and Redis sends the message before the script's reply.
-constexpr std::string_view replace_script = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
-return 1
+// Who must hear of a write: every replica that caches a session marks the hash with a field
+// `cached-by:<replica>` (the creator in create(), the others in load_script, atomically with
+// their read). A write publishes an invalidation only when a marker other than the writer's is
+// there, so a session served by one replica costs no pub/sub traffic at all. Markers of replicas
+// that died or dropped their copy cost a needless message, nothing more. Defined in every script
+// that writes; ARGV[1..3] there: invalidation channel ("" = the caller publishes), message, the
+// writer's marker.
+constexpr std::string_view others_cache_it = R"lua(
+local function others_cache_it(key, mine)
+  for _, field in ipairs(redis.call('HKEYS', key)) do
+    if field ~= mine and string.sub(field, 1, 10) == 'cached-by:' then return true end
+  end
+  return false
+end
+local function tell_others(key)
+  if not others_cache_it(key, ARGV[3]) then return 0 end
+  if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
+  return 1
+end
 )lua";
 
-// Deletes a session and tells the other replicas. KEYS[1] the hash; ARGV invalidation
-// channel ("" = the caller publishes), message. Returns the number of keys deleted.
-constexpr std::string_view erase_script = R"lua(
-local n = redis.call('DEL', KEYS[1])
-if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
-return n
+// Replaces a session's hash only if it still exists, and tells the replicas that cache it.
+// KEYS[1] the hash; ARGV[1..3] as above, ttl_ms, then field/value pairs: every field of the
+// record, so nothing stale can stay (and no DEL, which would make the key "non local" while its
+// Cluster slot migrates). Publishing from the script saves a round trip, and Redis sends the
+// message before the script's reply. Returns 0 (no such session), 1 (replaced, nobody to tell)
+// or 2 (replaced, others cache it).
+const std::string replace_script = std::string(others_cache_it) + R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local told = tell_others(KEYS[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+return 1 + told
+)lua";
+
+// Deletes a session and tells the replicas that cache it. KEYS[1] the hash; ARGV[1..3] as above.
+// Returns {keys deleted, 1 if others cache it}.
+const std::string erase_script = std::string(others_cache_it) + R"lua(
+local told = tell_others(KEYS[1])
+return {redis.call('DEL', KEYS[1]), told}
+)lua";
+
+// Reads a session for this replica's cache: marks it as cached here and slides its TTL, or
+// returns an empty list when it does not exist (a bare HSET would resurrect it as a husk).
+// KEYS[1] the hash; ARGV marker, ttl_ms.
+constexpr std::string_view load_script = R"lua(
+if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
+redis.call('HSET', KEYS[1], ARGV[1], '1')
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+return redis.call('HGETALL', KEYS[1])
 )lua";
 
 struct lua_script {
@@ -85,6 +116,7 @@ std::string sha1_hex(std::string_view text) {
 const lua_script admit{admit_script, sha1_hex(admit_script)};
 const lua_script replace{replace_script, sha1_hex(replace_script)};
 const lua_script erase_and_tell{erase_script, sha1_hex(erase_script)};
+const lua_script load_and_mark{load_script, sha1_hex(load_script)};
 
 // The reply of `evalsha` (EVALSHA of `script`), or, when the server does not have the
 // script yet (after a restart, or a failover to a replica that never saw it), of the
@@ -174,7 +206,8 @@ session_store_on_redis::session_store_on_redis(std::shared_ptr<client> c, std::s
       bus_(std::move(b)),
       s_(std::move(s)),
       index_key_(s_.prefix + "mcp-sessions"),
-      replica_(random_tag()) {
+      replica_(random_tag()),
+      marker_("cached-by:" + replica_) {
   // Short TTLs (tests) and idle thresholds still see several refreshes per period.
   s_.refresh = std::max(std::min({s_.refresh, s_.ttl / 8, s_.idle_evict_after / 8}), 1ms);
 }
@@ -263,16 +296,18 @@ asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view 
   forget(id);
   const auto key = key_of(id);
   std::vector<client::keyed_command> batch;
-  command erase_cmd{"EVALSHA", erase_and_tell.sha, "1", key, script_channel(), invalidation_of(id)};
+  command erase_cmd{"EVALSHA",        erase_and_tell.sha,  "1",    key,
+                    script_channel(), invalidation_of(id), marker_};
   batch.push_back({key, erase_cmd});
   if (from_index) batch.push_back({index_key_, {"ZREM", index_key_, std::string(id)}});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   if (from_index) expect_ok(replies[1], "ZREM");
-  auto deleted = co_await evaluated(*client_, std::move(replies.front()), std::move(erase_cmd),
-                                    erase_and_tell, key);
-  expect_ok(deleted, "session erase");
-  co_await publish_if_cluster(id);
-  co_return deleted.integer == 1;
+  auto r = co_await evaluated(*client_, std::move(replies.front()), std::move(erase_cmd),
+                              erase_and_tell, key);
+  expect_ok(r, "session erase");
+  if (r.elements.size() != 2) throw unavailable("Redis session erase: unexpected reply");
+  if (r.elements[1].integer == 1) co_await publish_if_cluster(id);
+  co_return r.elements[0].integer == 1;
 }
 
 asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
@@ -303,6 +338,7 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   auto fields = fields_of(rec);
   hset.insert(hset.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
+  hset.insert(hset.end(), {marker_, "1"});  // cached here from now on
   batch.push_back({key, std::move(hset)});
   batch.push_back({key, {"PEXPIRE", key, std::to_string(s_.ttl.count())}});
   const bool durable = client_->has_replicas();
@@ -342,17 +378,20 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
       cache_.erase(it);
     }
   }
-  // Read, slide the TTL and note the activity in the index: one round trip where one
-  // server holds both keys. ZADD XX never adds an id the index does not have.
+  // Read (marking the session as cached here), slide the TTL and note the activity in the
+  // index: one round trip where one server holds both keys. ZADD XX never adds an id the
+  // index does not have.
   const auto key = key_of(id);
   std::vector<client::keyed_command> batch;
-  batch.push_back({key, {"HGETALL", key}});
-  batch.push_back({key, {"PEXPIRE", key, std::to_string(s_.ttl.count())}});
+  command load_cmd{"EVALSHA", load_and_mark.sha, "1", key, marker_, std::to_string(s_.ttl.count())};
+  batch.push_back({key, load_cmd});
   batch.push_back(
       {index_key_, {"ZADD", index_key_, "XX", std::to_string(wall_ms()), std::string(id)}});
   auto replies = co_await client_->exec_keyed(std::move(batch));
-  expect_ok(replies[2], "ZADD");
-  auto rec = record_of(id, expect_ok(replies.front(), "HGETALL"));
+  expect_ok(replies[1], "ZADD");
+  replies.front() = co_await evaluated(*client_, std::move(replies.front()), std::move(load_cmd),
+                                       load_and_mark, key);
+  auto rec = record_of(id, expect_ok(replies.front(), "session load"));
   if (!rec) {
     forget(id);
     co_return nullptr;
@@ -363,18 +402,19 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
 
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   const auto key = key_of(rec.id);
-  std::vector<std::string> args{script_channel(), invalidation_of(rec.id),
+  std::vector<std::string> args{script_channel(), invalidation_of(rec.id), marker_,
                                 std::to_string(s_.ttl.count())};
   auto fields = fields_of(rec);
   args.insert(args.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
+  args.insert(args.end(), {marker_, "1"});  // cached here from now on
   auto r = co_await run_script(*client_, replace, key, std::move(args));
   expect_ok(r, "session update");
-  if (r.integer != 1) {
+  if (r.integer == 0) {
     forget(rec.id);
     co_return false;
   }
-  co_await publish_if_cluster(rec.id);
+  if (r.integer == 2) co_await publish_if_cluster(rec.id);
   co_await touch_index(rec.id);
   remember(std::make_shared<const session_record>(std::move(rec)));
   co_return true;

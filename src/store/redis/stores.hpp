@@ -60,8 +60,9 @@ struct session_settings {
 // so a session's keys share a slot and different sessions spread over the primaries),
 // with a sliding TTL; a sorted set `<prefix>mcp-sessions` of ids by last activity
 // enforces the deployment-wide cap and picks idle sessions to evict. Loads are served
-// from a per-replica cache for at most the refresh interval; every write publishes an
-// invalidation that drops the entry on the other replicas.
+// from a per-replica cache for at most the refresh interval; a write publishes an
+// invalidation that drops the entry on the other replicas that cache it (each marks the
+// hash when it loads it).
 class session_store_on_redis final : public session_store,
                                      public std::enable_shared_from_this<session_store_on_redis> {
  public:
@@ -97,6 +98,7 @@ class session_store_on_redis final : public session_store,
   session_settings s_;
   std::string index_key_;
   std::string replica_;  // random, tags our own invalidations
+  std::string marker_;   // the hash field saying "cached on this replica"
   std::atomic<bool> listening_{false};
   subscription invalidations_;
   std::mutex mutex_;
