@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  ACCEPT_BOTH, legacyHeaders, legacyInit, modernHeaders, modernMeta, modernPost, parseSseStream, post, validate,
+  ACCEPT_BOTH, collectSse, legacyHeaders, legacyInit, modernHeaders, modernMeta, modernPost, parseSseStream, post,
+  sseMessages, until, validate,
 } from '../node/lib/wire.mjs';
 import { startServer } from './lib/server.mjs';
 
@@ -16,33 +17,8 @@ after(async () => {
   await srv.stop();
 });
 
-// Reads SSE events from an open response into `events` until the caller aborts.
-function collect(response) {
-  const events = [];
-  const decoder = new TextDecoder();
-  let buffered = '';
-  const done = (async () => {
-    try {
-      for await (const chunk of response.body) {
-        buffered += decoder.decode(chunk, { stream: true });
-        const parsed = parseSseStream(buffered);
-        buffered = parsed.trailing;
-        events.push(...parsed.events);
-      }
-    } catch {
-      // aborted
-    }
-  })();
-  return { events, done };
-}
-const until = async (pred, ms = 3000) => {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
-const messages = (events) => events.map((e) => e.data).filter((d) => d && typeof d === 'object');
+const collect = collectSse;
+const messages = sseMessages;
 
 describe('legacy GET stream', () => {
   test('priming event, list_changed and subscribed resource updates, with unique ids', async () => {

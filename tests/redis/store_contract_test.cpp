@@ -6,6 +6,7 @@
 #include <mcpxx/store/redis.hpp>
 
 #include "store_contract/cache_contract.hpp"
+#include "store_contract/event_store_contract.hpp"
 #include "store_contract/message_bus_contract.hpp"
 #include "store_contract/nonce_store_contract.hpp"
 #include "store_contract/session_store_contract.hpp"
@@ -53,6 +54,13 @@ struct redis_test_backend {
     o.idle_evict_after = l.idle_evict_after;
     return make(ex, o).sessions;
   }
+  std::shared_ptr<event_store> make_event_store(boost::asio::any_io_executor ex,
+                                                const contract::event_limits& l) {
+    auto o = options();
+    o.max_events_per_stream = l.max_events_per_stream;
+    o.event_stream_ttl = l.stream_ttl;
+    return make(ex, o).events;
+  }
   std::shared_ptr<message_bus> make_message_bus(boost::asio::any_io_executor ex) {
     return make(ex, options()).bus;
   }
@@ -80,13 +88,16 @@ using tls_types = ::testing::Types<redis_test_backend<tls>>;
 namespace mcpxx::store::contract {
 INSTANTIATE_TYPED_TEST_SUITE_P(redis, store_session_contract, standalone_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis, store_bus_contract, standalone_types);
+INSTANTIATE_TYPED_TEST_SUITE_P(redis, store_event_contract, standalone_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis, store_nonce_contract, standalone_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis, store_cache_contract, standalone_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_session_contract, cluster_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_bus_contract, cluster_types);
+INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_event_contract, cluster_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_nonce_contract, cluster_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_cluster, store_cache_contract, cluster_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_session_contract, tls_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_bus_contract, tls_types);
+INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_event_contract, tls_types);
 INSTANTIATE_TYPED_TEST_SUITE_P(redis_tls, store_nonce_contract, tls_types);
 }  // namespace mcpxx::store::contract

@@ -1,5 +1,5 @@
-// State on Redis, so that any replica can serve any request: sessions, the message bus,
-// single-use nonces and the tool result cache. One URL picks the topology:
+// State on Redis, so that any replica can serve any request: sessions, SSE events, the
+// message bus, single-use nonces and the tool result cache. One URL picks the topology:
 //
 //   redis://[user:password@]host:port[/db]              standalone
 //   rediss://[user:password@]host:port[/db][?ca=FILE]   standalone over TLS
@@ -63,6 +63,11 @@ struct redis_options {
   // A new session is acknowledged only once a replica has it (WAIT 1), when the primary
   // has replicas; longer than this and it is acknowledged anyway (and logged).
   std::chrono::milliseconds replica_ack_timeout{500};
+
+  // SSE events for resumption: per stream at most this many (the oldest are trimmed), kept
+  // until this long after the stream's last append.
+  std::size_t max_events_per_stream = 1024;
+  std::chrono::milliseconds event_stream_ttl = std::chrono::hours(1);
 };
 
 // One deployment's connections and the stores built on them. Thread-safe.
@@ -74,8 +79,7 @@ class redis_backend {
   redis_backend(const redis_backend&) = delete;
   redis_backend& operator=(const redis_backend&) = delete;
 
-  // sessions, bus, nonces and results on Redis; events stay null (the caller keeps a
-  // local event store).
+  // Every store on Redis: sessions, events, bus, nonces and results.
   store::backend stores() const;
 
   // True while commands can reach a primary (for readiness probes).

@@ -1,3 +1,4 @@
+#include "store/base64url.hpp"
 #include "store/memory/common.hpp"
 
 #include <algorithm>
@@ -17,47 +18,8 @@ namespace mcpxx::store {
 namespace {
 
 using time_point = std::chrono::steady_clock::time_point;
-
-constexpr std::string_view b64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-std::string base64url_encode(std::string_view in) {
-  std::string out;
-  out.reserve((in.size() * 4 + 2) / 3);
-  std::uint32_t bits = 0;
-  int nbits = 0;
-  for (unsigned char c : in) {
-    bits = (bits << 8) | c;
-    nbits += 8;
-    while (nbits >= 6) {
-      nbits -= 6;
-      out.push_back(b64_alphabet[(bits >> nbits) & 0x3F]);
-    }
-  }
-  if (nbits > 0) out.push_back(b64_alphabet[(bits << (6 - nbits)) & 0x3F]);
-  return out;
-}
-
-// Lenient about the unused low bits of the last character; parse_id's round trip
-// rejects non-canonical encodings.
-std::optional<std::string> base64url_decode(std::string_view in) {
-  if (in.size() % 4 == 1) return std::nullopt;
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  std::uint32_t bits = 0;
-  int nbits = 0;
-  for (char c : in) {
-    auto pos = b64_alphabet.find(c);
-    if (pos == std::string_view::npos) return std::nullopt;
-    bits = (bits << 6) | static_cast<std::uint32_t>(pos);
-    nbits += 6;
-    if (nbits >= 8) {
-      nbits -= 8;
-      out.push_back(static_cast<char>((bits >> nbits) & 0xFF));
-    }
-  }
-  return out;
-}
+using detail::base64url_decode;
+using detail::base64url_encode;
 
 std::string random_instance_tag() {
   std::random_device rd;

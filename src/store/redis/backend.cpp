@@ -28,6 +28,8 @@ redis_backend::redis_backend(boost::asio::any_io_executor ex, redis_options opts
   sessions->start();
   impl_->stores.sessions = std::move(sessions);
   impl_->stores.bus = std::move(bus);
+  impl_->stores.events = std::make_shared<redis::event_store_on_redis>(
+      impl_->client, opts.key_prefix, opts.max_events_per_stream, opts.event_stream_ttl);
   impl_->stores.nonces =
       std::make_shared<redis::nonce_store_on_redis>(impl_->client, opts.key_prefix);
   impl_->stores.results =

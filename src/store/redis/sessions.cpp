@@ -1,9 +1,9 @@
+#include "script.hpp"
 #include "stores.hpp"
 
 #include <mcpxx/store/unavailable.hpp>
 
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -99,43 +99,10 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return redis.call('HGETALL', KEYS[1])
 )lua";
 
-struct lua_script {
-  std::string_view text;
-  std::string sha;
-};
-
-std::string sha1_hex(std::string_view text) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string hex(2 * SHA_DIGEST_LENGTH, '0');
-  for (int i = 0; i < SHA_DIGEST_LENGTH; ++i)
-    std::snprintf(hex.data() + 2 * i, 3, "%02x", digest[i]);
-  return hex;
-}
-
-const lua_script admit{admit_script, sha1_hex(admit_script)};
-const lua_script replace{replace_script, sha1_hex(replace_script)};
-const lua_script erase_and_tell{erase_script, sha1_hex(erase_script)};
-const lua_script load_and_mark{load_script, sha1_hex(load_script)};
-
-// The reply of `evalsha` (EVALSHA of `script`), or, when the server does not have the
-// script yet (after a restart, or a failover to a replica that never saw it), of the
-// same call as EVAL.
-asio::awaitable<reply> evaluated(client& c, reply r, command evalsha, const lua_script& script,
-                                 std::string_view key) {
-  if (!(r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0)) co_return r;
-  evalsha[0] = "EVAL";
-  evalsha[1] = std::string(script.text);
-  co_return co_await c.exec1(key, std::move(evalsha));
-}
-
-asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,
-                                  std::vector<std::string> args) {
-  command cmd{"EVALSHA", script.sha, "1", std::string(key)};
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  auto r = co_await c.exec1(key, cmd);
-  co_return co_await evaluated(c, std::move(r), std::move(cmd), script, key);
-}
+const lua_script admit{admit_script};
+const lua_script replace{replace_script};
+const lua_script erase_and_tell{erase_script};
+const lua_script load_and_mark{load_script};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(

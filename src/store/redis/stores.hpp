@@ -5,10 +5,12 @@
 #include "store/string_hash.hpp"
 
 #include <mcpxx/store/cache.hpp>
+#include <mcpxx/store/event_store.hpp>
 #include <mcpxx/store/memory.hpp>
 #include <mcpxx/store/message_bus.hpp>
 #include <mcpxx/store/nonce_store.hpp>
 #include <mcpxx/store/session_store.hpp>
+#include <mcpxx/store/unavailable.hpp>
 
 #include <map>
 #include <mutex>
@@ -103,6 +105,25 @@ class session_store_on_redis final : public session_store,
   subscription invalidations_;
   std::mutex mutex_;
   detail::string_map<cached> cache_;
+};
+
+// Each SSE stream is a Redis Stream `<prefix>mcp-events-{<stream id in base64url>}`
+// (MAXLEN-trimmed, expiring ttl after its last append); see events.cpp for the ids.
+class event_store_on_redis final : public event_store {
+ public:
+  event_store_on_redis(std::shared_ptr<client> c, std::string prefix, std::size_t max_events,
+                       std::chrono::milliseconds ttl);
+  boost::asio::awaitable<std::string> append(std::string_view stream_id, std::string data) override;
+  boost::asio::awaitable<std::optional<replay>> replay_after(
+      std::string_view last_event_id) override;
+  boost::asio::awaitable<void> erase_stream(std::string_view stream_id) override;
+
+ private:
+  std::string key_of(std::string_view stream_b64) const;
+
+  std::shared_ptr<client> client_;
+  std::string prefix_;  // up to and including the hash tag's '{'
+  std::string max_events_, ttl_ms_;
 };
 
 class nonce_store_on_redis final : public nonce_store {

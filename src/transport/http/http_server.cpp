@@ -186,12 +186,19 @@ asio::awaitable<bool> http_server::impl::route(beast::tcp_stream& stream,
     }
     std::string principal;
     if (options.principal) principal = options.principal(http_transport::request_headers(req));
-    if (path == options.legacy_sse_path && req.method() == http::verb::get) {
-      co_await legacy_sse.open_stream(stream, req, std::move(principal));
-      co_return false;
+    bool unavailable = false;
+    try {
+      if (path == options.legacy_sse_path && req.method() == http::verb::get) {
+        co_await legacy_sse.open_stream(stream, req, std::move(principal));
+        co_return false;
+      }
+      if (path == options.legacy_sse_messages_path && req.method() == http::verb::post)
+        co_return co_await legacy_sse.post(stream, req, std::move(principal));
+    } catch (const store::unavailable& e) {  // thrown before anything was written
+      spdlog::warn("{} {}: {}", std::string_view(req.method_string()), path, e.what());
+      unavailable = true;
     }
-    if (path == options.legacy_sse_messages_path && req.method() == http::verb::post)
-      co_return co_await legacy_sse.post(stream, req, std::move(principal));
+    if (unavailable) co_return co_await store_unavailable(stream, req);
   }
 
   http_transport::response_t res;

@@ -8,6 +8,7 @@
 
 #include <mcpxx/protocol/envelope.hpp>
 #include <mcpxx/protocol/version.hpp>
+#include <mcpxx/store/unavailable.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -100,6 +101,18 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
     co_return;
   }
   const std::string id = http_rules::new_session_id();
+  // The session exists from now on (not initialized: no protocol version yet), so that a
+  // POST for it is recognised by any replica.
+  store::session_record placeholder;
+  placeholder.id = id;
+  placeholder.principal = principal;
+  if (co_await sessions_->create(std::move(placeholder)) == store::create_result::full) {
+    co_await write_plain(
+        stream, req, http::status::service_unavailable,
+        json::serialize(protocol::make_error(nullptr, code::internal_error,
+                                             "Service Unavailable: too many open sessions")));
+    co_return;
+  }
   {
     std::lock_guard lock(mutex_);
     open_ids_.insert(id + " " + principal);
@@ -137,7 +150,11 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
     open_ids_.erase(id + " " + principal);
   }
   // In this transport the session lives as long as its stream.
-  co_await sessions_->erase(id);
+  try {
+    co_await sessions_->erase(id);
+  } catch (const store::unavailable& e) {  // it expires with its TTL
+    spdlog::warn("HTTP+SSE session {}... not erased: {}", id.substr(0, 8), e.what());
+  }
 }
 
 asio::awaitable<bool> legacy_sse_endpoint::post(beast::tcp_stream& stream, request_t& req,
@@ -153,6 +170,10 @@ asio::awaitable<bool> legacy_sse_endpoint::post(beast::tcp_stream& stream, reque
   {
     std::lock_guard lock(mutex_);
     known = open_ids_.contains(session_id + " " + principal);
+  }
+  if (!known && !session_id.empty()) {  // its stream may be held by another replica
+    auto rec = co_await sessions_->load(session_id);
+    known = rec && rec->principal == principal;
   }
   if (!known)
     co_return co_await write_plain(
@@ -227,15 +248,14 @@ asio::awaitable<void> legacy_sse_endpoint::handle(protocol::message message, std
     json::object response = co_await mcp_.handle(req, scope, nullptr);
     if (!response.contains("error")) {
       auto rec = session_from_initialize(session_id, req, scope.protocol_version, principal);
-      if (co_await sessions_->create(std::move(rec)) == store::create_result::full)
-        response = protocol::make_error(req.id, code::internal_error,
-                                        "Service Unavailable: too many open sessions");
+      if (!co_await sessions_->update(std::move(rec))) co_return;  // its stream is gone
     }
     co_await deliver(session_id, response);
     co_return;
   }
   auto rec = co_await sessions_->load(session_id);
-  if (!rec) {
+  if (!rec) co_return;  // its stream is gone: nowhere to answer
+  if (rec->protocol_version.empty()) {
     auto e = protocol::make_error(req.id, code::invalid_request, "Server not initialized");
     co_await deliver(session_id, e);
     co_return;

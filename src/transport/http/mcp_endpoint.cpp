@@ -14,6 +14,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/write.hpp>
@@ -117,9 +118,22 @@ mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
 mcp_endpoint::~mcp_endpoint() = default;
 
 asio::awaitable<void> mcp_endpoint::start() {
-  cancel_subscription_ =
-      co_await bus_->subscribe(std::string(cancel_channel),
-                               [this](std::string_view payload) { on_cancel_message(payload); });
+  // A networked bus may not be reachable yet at startup: keep trying, or cancellations
+  // posted to other replicas would never reach requests running here.
+  asio::steady_timer retry(co_await asio::this_coro::executor);
+  for (auto backoff = std::chrono::milliseconds(50);;
+       backoff = std::min(backoff * 2, std::chrono::milliseconds(1000))) {
+    try {
+      cancel_subscription_ = co_await bus_->subscribe(
+          std::string(cancel_channel),
+          [this](std::string_view payload) { on_cancel_message(payload); });
+      co_return;
+    } catch (const std::exception& e) {
+      spdlog::warn("cancellation channel not subscribed yet: {}", e.what());
+    }
+    retry.expires_after(backoff);
+    co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
 }
 
 void mcp_endpoint::close_streams() {
@@ -201,7 +215,8 @@ asio::awaitable<std::shared_ptr<const store::session_record>> mcp_endpoint::sess
   auto rec = co_await sessions_->load(id);
   // A session belongs to whoever opened it; to anyone else it does not exist. 404 tells
   // the client to start a new one.
-  if (!rec || rec->principal != x.principal) {
+  // (An HTTP+SSE session before its initialize has no protocol version: not usable here.)
+  if (!rec || rec->principal != x.principal || rec->protocol_version.empty()) {
     co_await x.write_error(status::not_found, nullptr, code::session_expired, "Session expired");
     co_return nullptr;
   }

@@ -227,12 +227,12 @@ export function legacyHeaders(sessionId, version = LEGACY_VERSION) {
  * Returns the Mcp-Session-Id (throws when the server sends none or errors).
  * The initialize response is kept in `legacyInit.last` for tests that inspect it.
  */
-export async function legacyInit(url, version = LEGACY_VERSION) {
+export async function legacyInit(url, version = LEGACY_VERSION, capabilities = {}) {
   const init = await post(url, {
     jsonrpc: '2.0',
     id: 0,
     method: 'initialize',
-    params: { protocolVersion: version, capabilities: {}, clientInfo: { ...CLIENT_INFO } }
+    params: { protocolVersion: version, capabilities, clientInfo: { ...CLIENT_INFO } }
   }, { Accept: ACCEPT_BOTH, 'Content-Type': 'application/json' });
   legacyInit.last = init;
   const answer = init.messages.find((m) => m.id === 0);
@@ -267,3 +267,39 @@ export function validateAll(revision, res, method) {
 
 /** The JSON-RPC messages of a post() answer (convenience). */
 export const messagesOf = (res) => res.messages;
+
+/**
+ * Reads the SSE events of an open (long-lived) response into `events` as they arrive,
+ * until the stream ends or the caller aborts its fetch; `done` settles then.
+ *   const { events, done } = collectSse(await fetch(url, { signal: ctl.signal, ... }));
+ */
+export function collectSse(response) {
+  const events = [];
+  const decoder = new TextDecoder();
+  let buffered = '';
+  const done = (async () => {
+    try {
+      for await (const chunk of response.body) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const parsed = parseSseStream(buffered);
+        buffered = parsed.trailing;
+        events.push(...parsed.events);
+      }
+    } catch {
+      // aborted
+    }
+  })();
+  return { events, done };
+}
+
+/** Resolves once pred() is true; rejects after ms. */
+export async function until(pred, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** The JSON-RPC messages among SSE events (priming events and comments left out). */
+export const sseMessages = (events) => events.map((e) => e.data).filter((d) => d && typeof d === 'object');
