@@ -2,7 +2,8 @@
 // behind nginx. Each test sends the parts of one exchange straight to different replicas
 // (their own ports), so that "lands on another replica" is certain rather than likely:
 // a resumed request stream, a cancellation, a client's answer to an elicitation, resource
-// updates to notification streams, and the 2024-11-05 HTTP+SSE transport.
+// updates to notification streams, the 2024-11-05 HTTP+SSE transport, and a legacy GET
+// stream resumed through nginx after the replica holding it was killed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -156,5 +157,44 @@ describe('streams and conversations across 3 replicas on Redis', () => {
       status = (await send(2, { jsonrpc: '2.0', id: 4, method: 'ping' })).status;
     }
     assert.equal(status, 404, 'the session is gone with its stream');
+  });
+
+  // Last: it kills replica 0.
+  test('kill -9 of the replica holding a legacy GET stream: resuming through nginx loses and repeats nothing', async () => {
+    const uri = 'test://watched-resource';
+    const sid = await legacyInit(at(0));
+    await post(at(1), { jsonrpc: '2.0', id: 1, method: 'resources/subscribe', params: { uri } }, legacyHeaders(sid));
+    const get = await fetch(at(0), { headers: { ...legacyHeaders(sid), Accept: 'text/event-stream' } });
+    assert.equal(get.status, 200);
+    const before = collectSse(get);
+    await until(() => before.events.length >= 1);   // priming
+    const trigger = (i) => modernPost(at(i), 'tools/call', { name: 'test_trigger_resource_update', arguments: { uri } });
+    await trigger(1);
+    await until(() => sseMessages(before.events).length === 1);
+    const lastId = before.events.at(-1).id;
+
+    await cluster.killReplica(0, 'SIGKILL');
+    await before.done;
+    // Made while nobody holds the stream.
+    await trigger(1);
+    await trigger(2);
+    await modernPost(at(2), 'tools/call', { name: 'test_trigger_tool_change', arguments: {} });
+
+    const ctl = new AbortController();
+    const again = await fetch(cluster.url, { headers: { ...legacyHeaders(sid), Accept: 'text/event-stream', 'Last-Event-ID': lastId }, signal: ctl.signal });
+    assert.equal(again.status, 200);
+    assert.notEqual(again.headers.get('x-upstream-addr')?.split(',').at(-1).trim(), `127.0.0.1:${cluster.replicas[0].port}`);
+    const after = collectSse(again);
+    const methods = () => sseMessages(after.events).map((m) => m.method);
+    await until(() => methods().length >= 3, 5000);
+    await trigger(1);   // and live again
+    await until(() => methods().length >= 4, 5000);
+    await sleep(200);
+    ctl.abort();
+    await after.done;
+    assert.deepEqual(methods(), ['notifications/resources/updated', 'notifications/resources/updated',
+      'notifications/tools/list_changed', 'notifications/resources/updated']);
+    const ids = [...before.events, ...after.events].map((e) => e.id).filter(Boolean);
+    assert.equal(new Set(ids).size, ids.length, 'no event twice');
   });
 });

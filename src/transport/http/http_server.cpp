@@ -48,18 +48,14 @@ struct http_server::impl {
         stores(with_memory_defaults(std::move(s), options)),
         acceptor(io),
         signals(io, SIGINT, SIGTERM),
-        bus(stores.bus),
         legacy_sse(mcp, options, stores.sessions, stores.bus),
         endpoint(mcp, options, stores.sessions, stores.events, stores.bus) {
     if (stores.nonces) mcp.set_nonce_store(stores.nonces);
     if (stores.results) mcp.set_result_cache(stores.results);
     // Registry changes and resource updates reach every notification stream, on every
-    // replica, through the bus.
+    // replica: logged in the event store, announced on the bus.
     auto publish = [this](json::object change) {
-      asio::co_spawn(
-          io,
-          this->bus->publish(std::string(http_transport::notify_channel), json::serialize(change)),
-          asio::detached);
+      asio::co_spawn(io, endpoint.record_change(json::serialize(change)), asio::detached);
     };
     mcp.on_list_changed([publish](std::string_view list) {
       publish({{"kind", "list_changed"}, {"list", list}});
@@ -89,7 +85,6 @@ struct http_server::impl {
   store::backend stores;
   tcp::acceptor acceptor;
   asio::signal_set signals;
-  std::shared_ptr<store::message_bus> bus;
   http_transport::legacy_sse_endpoint legacy_sse;
   http_transport::mcp_endpoint endpoint;
   std::atomic<bool> draining{false};

@@ -140,6 +140,10 @@ void mcp_endpoint::close_streams() {
   streams_->close_all();
 }
 
+asio::awaitable<void> mcp_endpoint::record_change(std::string change) {
+  co_await streams_->record_change(std::move(change));
+}
+
 void mcp_endpoint::on_cancel_message(std::string_view payload) {
   json::error_code ec;
   auto v = json::parse(payload, ec);

@@ -50,6 +50,8 @@ class mcp_endpoint {
   boost::asio::awaitable<void> start();
   // Server shutdown: ends notification streams.
   void close_streams();
+  // A list change or resource update made here, for every notification stream.
+  boost::asio::awaitable<void> record_change(std::string change);
 
   // Answers one request on `stream` (JSON or SSE). Returns whether the connection may
   // stay open.

@@ -1,5 +1,6 @@
 #include "transport/http/notification_streams.hpp"
 
+#include "transport/http/change_log.hpp"
 #include "transport/http/channels.hpp"
 #include "transport/http/sse_writer.hpp"
 
@@ -101,6 +102,7 @@ struct notification_streams::open_stream {
       if (woke.index() == 2) co_return std::nullopt;
       if (woke.index() == 1) {
         co_await w.comment("keepalive");
+        if (on_keepalive) co_await on_keepalive();
         continue;
       }
       auto [ec, payload] = std::get<0>(woke);
@@ -119,6 +121,7 @@ struct notification_streams::open_stream {
   asio::steady_timer keepalive;
   store::subscription sub;
   bool shutting_down = false;
+  std::function<asio::awaitable<void>()> on_keepalive;  // optional
 };
 
 notification_streams::notification_streams(const http_options& options,
@@ -130,7 +133,12 @@ notification_streams::notification_streams(const http_options& options,
       sessions_(std::move(sessions)),
       events_(std::move(events)),
       bus_(std::move(bus)),
-      server_info_(std::move(server_info)) {}
+      server_info_(std::move(server_info)),
+      log_(events_, bus_) {}
+
+asio::awaitable<void> notification_streams::record_change(std::string change) {
+  co_await log_.record(std::move(change));
+}
 
 void notification_streams::add(open_stream* s) {
   std::lock_guard lock(mutex_);
@@ -167,13 +175,16 @@ asio::awaitable<bool> notification_streams::legacy_get(
     boost::beast::tcp_stream& stream, bool keep_alive,
     std::shared_ptr<const store::session_record> session, std::string last_event_id) {
   const std::string session_id = session->id;
+  // Changes the client missed, when it resumes from a position in the change log.
+  std::optional<std::vector<store::event>> missed;
   if (!last_event_id.empty()) {
-    // An id from one of this session's request streams resumes that stream.
     auto replay = co_await events_->replay_after(last_event_id);
+    // An id from one of this session's request streams resumes that stream.
     if (replay && replay->stream_id.starts_with(session_id + "/post/")) {
       co_await resume_request_stream(stream, keep_alive, replay->stream_id, last_event_id);
       co_return true;
     }
+    if (replay && change_log::is_log(replay->stream_id)) missed = std::move(replay->events);
   }
   {
     std::lock_guard lock(mutex_);
@@ -190,42 +201,55 @@ asio::awaitable<bool> notification_streams::legacy_get(
   } release_guard{this, session_id};
 
   const bool priming = protocol::features_of(session->protocol_version).sse_priming;
-  const std::string stream_id = session_id + "/get";
+  open_stream s(*this, co_await asio::this_coro::executor);
+  s.on_keepalive = [this] { return log_.keep_alive(); };
+  // Subscribed before the log is read: a change logged after the read still wakes us.
+  co_await s.subscribe(std::string(notify_channel));
   sse_writer w(stream);
   co_await w.start(keep_alive);
 
-  // Resumption: replay what this session's stream missed (never another session's).
-  if (!last_event_id.empty()) {
-    auto replay = co_await events_->replay_after(last_event_id);
-    if (replay && replay->stream_id == stream_id) {
-      for (auto& e : replay->events) co_await w.event(e.data, e.id);
-    }
+  // The stream is the change log from `position` on, filtered for this session; each
+  // event carries its position in the log as its id.
+  std::string position;
+  if (missed) {
+    position = last_event_id;
+  } else {
+    position = co_await log_.tail();
+    if (priming) co_await w.event("", position, retry_hint_ms);
   }
-  if (priming) {
-    auto id = co_await events_->append(stream_id, "");
-    co_await w.event("", id, retry_hint_ms);
-  }
-
-  open_stream s(*this, co_await asio::this_coro::executor);
-  co_await s.subscribe(std::string(notify_channel));
-  while (auto payload = co_await s.next(w, stream)) {
-    auto c = parse_change(*payload);
-    if (!c) continue;
-    if (!c->list_changed) {
-      // Subscriptions may change while the stream is open: ask the store.
-      auto current = co_await sessions_->load(session_id);
-      if (!current) break;  // session ended
-      auto& subs = current->subscriptions;
-      if (std::find(subs.begin(), subs.end(), c->what) == subs.end()) continue;
+  bool session_ended = false;
+  for (;;) {
+    if (!missed) missed = co_await log_.after(position);
+    if (!missed) {
+      // Trimmed past our position or expired (the bounds of the event store): go on
+      // from now.
+      spdlog::warn("session {}...: change log position lost; changes may have been missed",
+                   session_id.substr(0, 8));
+      position = co_await log_.tail();
+      missed.emplace();
     }
-    std::string data = json::serialize(notification_for(*c));
-    auto id = co_await events_->append(stream_id, data);
-    co_await w.event(data, id);
+    for (auto& e : *missed) {
+      position = e.id;
+      auto c = e.data.empty() ? std::nullopt : parse_change(e.data);  // empty: a mark
+      if (!c) continue;
+      if (!c->list_changed) {
+        // Subscriptions may change while the stream is open: ask the store.
+        auto current = co_await sessions_->load(session_id);
+        if (!current) {
+          session_ended = true;
+          break;
+        }
+        auto& subs = current->subscriptions;
+        if (std::find(subs.begin(), subs.end(), c->what) == subs.end()) continue;
+      }
+      co_await w.event(json::serialize(notification_for(*c)), e.id);
+    }
+    missed.reset();
+    if (session_ended || !w.ok() || !co_await s.next(w, stream)) break;
   }
   if (s.shutting_down && priming) {
     // Tell the client to reconnect (to another replica) soon, then close.
-    auto id = co_await events_->append(stream_id, "");
-    co_await w.event("", id, retry_hint_ms);
+    co_await w.event("", position, retry_hint_ms);
   }
   co_await w.end();
   co_return true;

@@ -1,8 +1,11 @@
 // Long-lived notification streams: the legacy GET stream of a session (event ids,
 // Last-Event-ID replay, priming and retry from 2025-11-25) and 2026-07-28
-// subscriptions/listen. Both are fed from the message bus (notify_channel), so a
-// change made on any replica reaches streams held by every replica.
+// subscriptions/listen. Both are woken by the message bus (notify_channel), so a change
+// made on any replica reaches streams held by every replica; legacy GET streams read the
+// changes from the change log (change_log.hpp), so they resume on any replica.
 #pragma once
+
+#include "transport/http/change_log.hpp"
 
 #include <mcpxx/protocol/jsonrpc.hpp>
 #include <mcpxx/store/event_store.hpp>
@@ -27,6 +30,10 @@ class notification_streams {
   notification_streams(const http_options& options, std::shared_ptr<store::session_store> sessions,
                        std::shared_ptr<store::event_store> events,
                        std::shared_ptr<store::message_bus> bus, boost::json::object server_info);
+
+  // A list change or resource update (JSON, see channels.hpp): logged, then every
+  // notification stream of the deployment is woken.
+  boost::asio::awaitable<void> record_change(std::string change);
 
   // GET on the endpoint for a validated legacy session. Returns false when the
   // session already has a GET stream here (the caller answers 409).
@@ -62,6 +69,7 @@ class notification_streams {
   std::shared_ptr<store::event_store> events_;
   std::shared_ptr<store::message_bus> bus_;
   boost::json::object server_info_;
+  change_log log_;
 
   std::mutex mutex_;
   std::map<open_stream*, std::function<void()>> open_;  // stream -> wake it to close
