@@ -173,8 +173,14 @@ describe('streams and conversations across 3 replicas on Redis', () => {
     await until(() => sseMessages(before.events).length === 1);
     const lastId = before.events.at(-1).id;
 
+    // A listener on the same replica, for the next test.
+    const listenBody = { jsonrpc: '2.0', id: 'on-a', method: 'subscriptions/listen', params: { notifications: { promptsListChanged: true }, _meta: modernMeta() } };
+    const onA = collectSse(await fetch(at(0), { method: 'POST', headers: modernHeaders('subscriptions/listen'), body: JSON.stringify(listenBody) }));
+    await until(() => sseMessages(onA.events).length === 1);
+
     await cluster.killReplica(0, 'SIGKILL');
     await before.done;
+    await onA.done;   // cut
     // Made while nobody holds the stream.
     await trigger(1);
     await trigger(2);
@@ -196,5 +202,21 @@ describe('streams and conversations across 3 replicas on Redis', () => {
       'notifications/tools/list_changed', 'notifications/resources/updated']);
     const ids = [...before.events, ...after.events].map((e) => e.id).filter(Boolean);
     assert.equal(new Set(ids).size, ids.length, 'no event twice');
+  });
+
+  test('subscriptions/listen cut by the kill: re-listening through nginx misses no change after the new acknowledgement', async () => {
+    const ctl = new AbortController();
+    const body = { jsonrpc: '2.0', id: 'relisten', method: 'subscriptions/listen', params: { notifications: { promptsListChanged: true }, _meta: modernMeta() } };
+    const r = await fetch(cluster.url, { method: 'POST', headers: modernHeaders('subscriptions/listen'), body: JSON.stringify(body), signal: ctl.signal });
+    assert.equal(r.status, 200);
+    const listening = collectSse(r);
+    await until(() => sseMessages(listening.events).some((m) => m.method === 'notifications/subscriptions/acknowledged'));
+    // Replica 0 is dead (previous test): nginx sent this to 1 or 2; the change comes from the other.
+    const holder = cluster.replicas.findIndex((rep) => r.headers.get('x-upstream-addr')?.endsWith(`:${rep.port}`));
+    assert.ok(holder === 1 || holder === 2, `listening on replica ${holder}`);
+    await modernPost(at(3 - holder), 'tools/call', { name: 'test_trigger_prompt_change', arguments: {} });
+    await until(() => sseMessages(listening.events).some((m) => m.method === 'notifications/prompts/list_changed'), 5000);
+    ctl.abort();
+    await listening.done;
   });
 });

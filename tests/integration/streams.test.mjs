@@ -160,6 +160,37 @@ describe('legacy request streams survive their connection', () => {
   });
 });
 
+describe('SIGTERM drain', () => {
+  test('in-flight work ends first; then 2025-11-25 GET streams get a retry hint, older ones end plainly; exit 0', async () => {
+    const s = await startServer('mcpxx-conformance');
+    const open = async (sid, version) => {
+      const r = await fetch(s.url, { headers: { ...legacyHeaders(sid, version), Accept: 'text/event-stream' } });
+      assert.equal(r.status, 200);
+      const c = collectSse(r);
+      c.endedAt = c.done.then(() => Date.now());
+      return c;
+    };
+    const current = await legacyInit(s.url);
+    const old = await legacyInit(s.url, '2025-03-26');
+    const currentStream = await open(current, '2025-11-25');
+    const oldStream = await open(old, '2025-03-26');
+    await until(() => currentStream.events.length === 1);   // priming
+    const call = post(s.url, { jsonrpc: '2.0', id: 'busy', method: 'tools/call', params: { name: 'test_cancellable', arguments: { ms: 800 } } }, legacyHeaders(current))
+      .then((res) => ({ res, at: Date.now() }));
+    await new Promise((r) => setTimeout(r, 150));
+    const exitCode = s.stop();
+
+    const { res, at } = await call;
+    assert.equal(res.messages.find((m) => m.id === 'busy')?.result?.content?.[0]?.text, 'finished', 'the call in flight completed');
+    const [currentEnd, oldEnd] = await Promise.all([currentStream.endedAt, oldStream.endedAt]);
+    assert.ok(currentEnd >= at - 50 && oldEnd >= at - 50, 'the streams ended after the in-flight call');
+    const last = currentStream.events.at(-1);
+    assert.ok(currentStream.events.length === 2 && last.retry > 0 && last.id, 'a retry hint ends the 2025-11-25 stream');
+    assert.ok(oldStream.events.every((e) => e.retry === undefined), 'no retry hint for 2025-03-26');
+    assert.equal(await exitCode, 0);
+  });
+});
+
 describe('cancellation', () => {
   test('legacy notifications/cancelled stops the handler and no response is sent', async () => {
     const sid = await legacyInit(srv.url);

@@ -23,6 +23,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <functional>
 #include <thread>
 
 namespace mcpxx {
@@ -252,17 +253,32 @@ asio::awaitable<void> http_server::impl::connection(tcp::socket socket) {
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
 }
 
+// In-flight work first (requests, and HTTP+SSE messages being handled), so that what it
+// sends reaches its streams; then the long-lived streams end: legacy GET streams of
+// 2025-11-25+ sessions with a retry hint (the client resumes on another replica),
+// listen streams with their final result, older streams plainly once drained.
 asio::awaitable<void> http_server::impl::drain_and_stop() {
   draining = true;
-  endpoint.close_streams();
   beast::error_code ignored;
   acceptor.close(ignored);
   asio::steady_timer timer(io);
   auto deadline = std::chrono::steady_clock::now() + options.shutdown_grace;
-  while (in_flight > 0 && std::chrono::steady_clock::now() < deadline) {
-    timer.expires_after(std::chrono::milliseconds(20));
-    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
+  auto wait_until = [&](const std::function<bool()>& done) -> asio::awaitable<void> {
+    while (!done() && std::chrono::steady_clock::now() < deadline) {
+      timer.expires_after(std::chrono::milliseconds(20));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+  };
+  // (Named: g++ 12 mishandles lambda temporaries inside co_await expressions.)
+  std::function<bool()> only_streams_left = [this] {
+    return in_flight <= endpoint.open_streams() + legacy_sse.open_streams() &&
+           legacy_sse.busy() == 0;
+  };
+  std::function<bool()> all_done = [this] { return in_flight == 0; };
+  co_await wait_until(only_streams_left);
+  endpoint.close_streams();
+  legacy_sse.close_all();
+  co_await wait_until(all_done);
   io.stop();
 }
 

@@ -126,6 +126,13 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
       spdlog::warn("HTTP+SSE stream is behind; a message was dropped");
   });
 
+  {
+    // An empty message ends the stream (server shutdown), after those queued before it.
+    std::lock_guard lock(mutex_);
+    auto& close = closers_[id] = [&inbox] { inbox.try_send(boost::system::error_code{}, ""); };
+    if (closing_) close();
+  }
+
   sse_writer w(stream);
   co_await w.start(false);
   co_await w.event(options_.legacy_sse_messages_path + "?sessionId=" + id, {}, std::nullopt,
@@ -140,21 +147,33 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
       continue;
     }
     auto [ec, payload] = std::get<0>(next);
-    if (ec) break;
+    if (ec || payload.empty()) break;
     co_await w.event(payload);
   }
   sub.reset();
-  inbox.close();
   {
     std::lock_guard lock(mutex_);
+    closers_.erase(id);
     open_ids_.erase(id + " " + principal);
   }
+  inbox.close();
   // In this transport the session lives as long as its stream.
   try {
     co_await sessions_->erase(id);
   } catch (const store::unavailable& e) {  // it expires with its TTL
     spdlog::warn("HTTP+SSE session {}... not erased: {}", id.substr(0, 8), e.what());
   }
+}
+
+std::size_t legacy_sse_endpoint::open_streams() {
+  std::lock_guard lock(mutex_);
+  return closers_.size();
+}
+
+void legacy_sse_endpoint::close_all() {
+  std::lock_guard lock(mutex_);
+  closing_ = true;
+  for (auto& [id, close] : closers_) close();
 }
 
 asio::awaitable<bool> legacy_sse_endpoint::post(beast::tcp_stream& stream, request_t& req,
@@ -201,9 +220,11 @@ asio::awaitable<bool> legacy_sse_endpoint::post(beast::tcp_stream& stream, reque
         json::serialize(protocol::make_error(err->id, err->code, err->message)));
 
   // Accepted: the answer goes out on the stream, after this 202.
+  ++busy_;
   asio::co_spawn(co_await asio::this_coro::executor,
                  handle(std::move(std::get<protocol::message>(parsed)), session_id, principal),
-                 [](std::exception_ptr e) {
+                 [this](std::exception_ptr e) {
+                   --busy_;
                    if (!e) return;
                    try {
                      std::rethrow_exception(e);

@@ -15,6 +15,9 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <atomic>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -38,6 +41,13 @@ class legacy_sse_endpoint {
   boost::asio::awaitable<bool> post(boost::beast::tcp_stream& stream, request_t& req,
                                     std::string principal);
 
+  // Server shutdown. Messages being handled (their answers still to go out on a stream):
+  std::size_t busy() const noexcept { return busy_; }
+  // Streams open here.
+  std::size_t open_streams();
+  // Ends every stream once what was queued for it is written.
+  void close_all();
+
  private:
   boost::asio::awaitable<void> handle(protocol::message message, std::string session_id,
                                       std::string principal);
@@ -51,6 +61,9 @@ class legacy_sse_endpoint {
 
   std::mutex mutex_;
   std::set<std::string> open_ids_;  // streams open here, awaiting or past initialize
+  std::map<std::string, std::function<void()>> closers_;  // stream id -> end it
+  bool closing_ = false;
+  std::atomic<std::size_t> busy_{0};
 };
 
 }  // namespace mcpxx::http_transport

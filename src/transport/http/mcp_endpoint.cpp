@@ -140,6 +140,10 @@ void mcp_endpoint::close_streams() {
   streams_->close_all();
 }
 
+std::size_t mcp_endpoint::open_streams() {
+  return streams_->open_count();
+}
+
 asio::awaitable<void> mcp_endpoint::record_change(std::string change) {
   co_await streams_->record_change(std::move(change));
 }

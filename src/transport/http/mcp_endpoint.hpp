@@ -50,6 +50,8 @@ class mcp_endpoint {
   boost::asio::awaitable<void> start();
   // Server shutdown: ends notification streams.
   void close_streams();
+  // Long-lived notification streams open here (they end only with close_streams()).
+  std::size_t open_streams();
   // A list change or resource update made here, for every notification stream.
   boost::asio::awaitable<void> record_change(std::string change);
 

@@ -151,6 +151,11 @@ void notification_streams::remove(open_stream* s) {
   open_.erase(s);
 }
 
+std::size_t notification_streams::open_count() {
+  std::lock_guard lock(mutex_);
+  return open_.size();
+}
+
 void notification_streams::close_all() {
   std::lock_guard lock(mutex_);
   closing_ = true;

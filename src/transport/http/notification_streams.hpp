@@ -50,6 +50,8 @@ class notification_streams {
   // Ends every open stream (server shutdown): listen streams get their final result,
   // legacy streams a retry hint so clients reconnect elsewhere.
   void close_all();
+  // Streams open here (GET, listen and resumed request streams).
+  std::size_t open_count();
 
   // The part of `requested` this server honours (what the acknowledgement echoes).
   static boost::json::object honoured_filter(const boost::json::object& requested);
