@@ -42,18 +42,25 @@ session_record session(std::string id) {
   return r;
 }
 
-class RedisReplicas : public ::testing::TestWithParam<const char*> {};
+// Two replicas (backends) sharing one Redis under one key prefix, ready and subscribed.
+class RedisReplicas : public ::testing::TestWithParam<const char*> {
+ protected:
+  void SetUp() override {
+    const auto prefix = fresh_prefix();
+    a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+    b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+    ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
+    std::this_thread::sleep_for(50ms);  // invalidation subscriptions
+    on_a = a->stores().sessions;
+    on_b = b->stores().sessions;
+  }
+
+  io_pool pool;
+  std::shared_ptr<redis_backend> a, b;
+  std::shared_ptr<session_store> on_a, on_b;
+};
 
 TEST_P(RedisReplicas, WritesOnOneReplicaReachTheOthersCaches) {
-  io_pool pool;
-  const auto prefix = fresh_prefix();
-  auto a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-  auto b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
-  std::this_thread::sleep_for(50ms);  // invalidation subscriptions
-  auto on_a = a->stores().sessions;
-  auto on_b = b->stores().sessions;
-
   ASSERT_EQ(pool.run(on_a->create(session("s1"))), create_result::created);
   auto seen = pool.run(on_b->load("s1"));  // now cached on b
   ASSERT_NE(seen, nullptr);
@@ -78,15 +85,6 @@ TEST_P(RedisReplicas, WritesOnOneReplicaReachTheOthersCaches) {
 // The other direction: the creator caches its session too, so a write through another
 // replica must reach it.
 TEST_P(RedisReplicas, WritesThroughAnotherReplicaReachTheCreator) {
-  io_pool pool;
-  const auto prefix = fresh_prefix();
-  auto a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-  auto b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
-  std::this_thread::sleep_for(50ms);
-  auto on_a = a->stores().sessions;
-  auto on_b = b->stores().sessions;
-
   ASSERT_EQ(pool.run(on_a->create(session("s1"))), create_result::created);
   ASSERT_NE(pool.run(on_a->load("s1")), nullptr);  // served from a's cache
   auto changed = session("s1");
@@ -105,14 +103,6 @@ TEST_P(RedisReplicas, WritesThroughAnotherReplicaReachTheCreator) {
 // Invalidations go out only when another replica caches the session: a session served
 // by one replica costs no pub/sub message at all.
 TEST_P(RedisReplicas, InvalidationsGoOnlyToReplicasThatCacheTheSession) {
-  io_pool pool;
-  const auto prefix = fresh_prefix();
-  auto a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-  auto b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
-  std::this_thread::sleep_for(50ms);
-  auto on_a = a->stores().sessions;
-  auto on_b = b->stores().sessions;
   std::atomic<int> heard{0};
   auto listener = pool.run(b->stores().bus->subscribe(
       "session-invalidate", [&](std::string_view) { heard.fetch_add(1); }));
