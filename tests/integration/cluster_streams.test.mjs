@@ -159,6 +159,58 @@ describe('streams and conversations across 3 replicas on Redis', () => {
     assert.equal(status, 404, 'the session is gone with its stream');
   });
 
+  test('through nginx (round robin): an elicitation answer and a cancellation land on other replicas than their handlers', async () => {
+    const upstream = (res) => res.headers.get('x-upstream-addr')?.split(',').at(-1).trim();
+    const sid = await legacyInit(cluster.url, undefined, { elicitation: {} });
+
+    const call = await fetch(cluster.url, { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify(toolCall(21, 'test_elicitation', { message: 'Name?' })) });
+    const { events, done } = collectSse(call);
+    await until(() => sseMessages(events).some((m) => m.method === 'elicitation/create'), 5000);
+    const ask = sseMessages(events).find((m) => m.method === 'elicitation/create');
+    const answer = await fetch(cluster.url, { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify({ jsonrpc: '2.0', id: ask.id, result: { action: 'accept', content: { response: 'via nginx' } } }) });
+    assert.equal(answer.status, 202);
+    assert.notEqual(upstream(answer), upstream(call), 'the answer landed on another replica');
+    await until(() => sseMessages(events).some((m) => m.id === 21), 5000);
+    await done;
+    assert.match(sseMessages(events).find((m) => m.id === 21).result.content[0].text, /via nginx/);
+
+    const slow = fetch(cluster.url, { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify(toolCall('slow-2', 'test_cancellable', { ms: 5000 })) });
+    await sleep(300);
+    const t0 = Date.now();
+    const cancel = await fetch(cluster.url, { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 'slow-2' } }) });
+    assert.equal(cancel.status, 202);
+    const slowRes = await slow;
+    const body = await slowRes.text();
+    assert.notEqual(upstream(cancel), upstream(slowRes), 'the cancellation landed on another replica');
+    assert.ok(Date.now() - t0 < 2000, 'the handler stopped early');
+    assert.ok(!body.includes('"id":"slow-2"'), 'no response for a cancelled request');
+  });
+
+  test('through nginx: HTTP+SSE (2024-11-05) messages land on other replicas than the /sse stream', async () => {
+    const base = cluster.url.replace(/\/mcp$/, '');
+    const ctl = new AbortController();
+    const sse = await fetch(`${base}/sse`, { headers: { Accept: 'text/event-stream' }, signal: ctl.signal });
+    const holder = sse.headers.get('x-upstream-addr');
+    const stream = collectSse(sse);
+    await until(() => stream.events.some((e) => e.event === 'endpoint'));
+    const endpoint = stream.events.find((e) => e.event === 'endpoint').data;
+    const landed = new Set();
+    const send = async (message) => {
+      const r = await fetch(base + endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) });
+      assert.equal(r.status, 202);
+      landed.add(r.headers.get('x-upstream-addr'));
+    };
+    await send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2024-11-05', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+    await until(() => sseMessages(stream.events).some((m) => m.id === 1));
+    await send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+    for (let id = 2; id <= 4; id++) await send({ jsonrpc: '2.0', id, method: 'ping' });
+    await until(() => [2, 3, 4].every((id) => sseMessages(stream.events).some((m) => m.id === id)), 5000);
+    assert.equal(landed.size, 3, 'the POSTs went to all three replicas');
+    assert.ok(landed.has(holder));
+    ctl.abort();
+    await stream.done;
+  });
+
   // Last: it kills replica 0.
   test('kill -9 of the replica holding a legacy GET stream: resuming through nginx loses and repeats nothing', async () => {
     const uri = 'test://watched-resource';
