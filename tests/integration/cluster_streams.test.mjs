@@ -44,6 +44,28 @@ describe('streams and conversations across 3 replicas on Redis', () => {
     assert.equal(new Set(ids).size, ids.length, 'nothing is replayed twice');
   });
 
+  test('a client that drops its request stream on A gets the rest of it, progress and result, from B', async () => {
+    const sid = await legacyInit(at(0));
+    const ctl = new AbortController();
+    const body = { ...toolCall(31, 'test_tool_with_progress'), params: { name: 'test_tool_with_progress', arguments: {}, _meta: { progressToken: 'p31' } } };
+    const res = await fetch(at(0), { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify(body), signal: ctl.signal });
+    const first = collectSse(res);
+    await until(() => sseMessages(first.events).some((m) => m.method === 'notifications/progress'));
+    ctl.abort();   // the client goes away; the handler goes on, into the event store
+    await first.done;
+    const lastId = first.events.at(-1).id;
+    const seen = sseMessages(first.events).length;
+
+    const resumed = await fetch(at(1), { headers: { ...legacyHeaders(sid), Accept: 'text/event-stream', 'Last-Event-ID': lastId } });
+    assert.equal(resumed.status, 200);
+    const rest = parseSseStream(await resumed.text()).events;
+    const all = [...sseMessages(first.events), ...sseMessages(rest)];
+    assert.deepEqual(all.filter((m) => m.method === 'notifications/progress').map((m) => m.params.progress), [0, 50, 100]);
+    assert.equal(all.at(-1).id, 31);
+    assert.equal(all.at(-1).result.content[0].text, 'Progress test completed');
+    assert.ok(seen >= 1 && all.length === 4, 'three progress events and the result, each once');
+  });
+
   test("another session's Last-Event-ID gets nothing on any replica", async () => {
     const sid = await legacyInit(at(0));
     const res = await fetch(at(0), { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify(toolCall(78, 'test_reconnection')) });

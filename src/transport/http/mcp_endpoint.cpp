@@ -84,7 +84,7 @@ namespace {
 // Resolves when the peer closed (or reset) the connection; a pipelined next request
 // is left unread. Cancelled by the caller once the request is answered.
 asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
-                                            std::shared_ptr<mcpxx::cancellation> cancel) {
+                                            std::function<void()> on_gone) {
   auto& socket = stream.socket();
   auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
                                          asio::as_tuple(asio::use_awaitable));
@@ -92,14 +92,14 @@ asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
   char byte;
   boost::system::error_code rec;
   auto n = socket.receive(asio::buffer(&byte, 1), asio::ip::tcp::socket::message_peek, rec);
-  if (rec || n == 0) cancel->cancel();
+  if (rec || n == 0) on_gone();
 }
 
 }  // namespace
 
 asio::awaitable<void> mcp_endpoint::watch_disconnect(beast::tcp_stream& stream,
-                                                     std::shared_ptr<mcpxx::cancellation> cancel) {
-  return watch_disconnect_impl(stream, std::move(cancel));
+                                                     std::function<void()> on_gone) {
+  return watch_disconnect_impl(stream, std::move(on_gone));
 }
 
 mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
@@ -431,12 +431,19 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
     std::lock_guard lock(in_flight_mutex_);
     in_flight_[in_flight_key] = scope.cancel;
   }
-  // 2026-07-28: the client closing the stream cancels the request.
+  // The client closing the connection: on 2026-07-28 that cancels the request; a legacy
+  // resumable stream goes on in the event store, and whoever resumed it is woken at once
+  // (a write to the dead connection may succeed for a while).
   // The signal lives until the watcher completes: its completion handler owns it.
   std::shared_ptr<asio::cancellation_signal> stop_watching;
-  if (modern && can_cancel) {
+  std::function<void()> on_gone;
+  if (modern && can_cancel)
+    on_gone = [cancel = scope.cancel] { cancel->cancel(); };
+  else if (!modern && protocol::features_of(scope.protocol_version).sse_priming)
+    on_gone = [sink] { sink->peer_gone(); };
+  if (on_gone) {
     stop_watching = std::make_shared<asio::cancellation_signal>();
-    asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, scope.cancel),
+    asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, std::move(on_gone)),
                    asio::bind_cancellation_slot(stop_watching->slot(),
                                                 [keep = stop_watching](std::exception_ptr) {}));
   }

@@ -13,6 +13,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -71,8 +72,10 @@ class mcp_endpoint {
   // (unknown, expired or someone else's).
   boost::asio::awaitable<std::shared_ptr<const store::session_record>> session_of(exchange& x);
   void on_cancel_message(std::string_view payload);
+  // Completes when the request is done (cancelled) or calls on_gone once the client
+  // closed the connection.
   static boost::asio::awaitable<void> watch_disconnect(boost::beast::tcp_stream& stream,
-                                                       std::shared_ptr<mcpxx::cancellation> cancel);
+                                                       std::function<void()> on_gone);
   boost::asio::awaitable<void> deliver_reply(const std::string& session_id,
                                              const protocol::response& response);
   boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,

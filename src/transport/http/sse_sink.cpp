@@ -71,6 +71,14 @@ void sse_sink::on_write_error() {
   if (cancel_on_disconnect_ && cancel_) cancel_->cancel();
 }
 
+void sse_sink::peer_gone() {
+  if (broken_ || ended_) return;
+  on_write_error();
+  if (resumable() && bus_ && started_)
+    asio::co_spawn(stream_.get_executor(), bus_->publish(stream_channel(stream_id_), "peer-gone"),
+                   [](std::exception_ptr) {});
+}
+
 asio::awaitable<void> sse_sink::begin() {
   if (started_) co_return;
   started_ = true;

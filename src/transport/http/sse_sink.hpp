@@ -53,6 +53,11 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   // one, when nothing was streamed yet) is ended.
   boost::asio::awaitable<void> finish_cancelled();
 
+  // On the strand: the client closed the connection (seen by a watcher before any write
+  // failed). Later events only go to the store, and whoever resumes the stream is woken
+  // for each (and once now, for those written to the dead connection meanwhile).
+  void peer_gone();
+
   // The connection can carry another request afterwards.
   bool reusable() const noexcept { return !broken_ && writer_.ok(); }
 
