@@ -24,7 +24,8 @@ redis_backend::redis_backend(boost::asio::any_io_executor ex, redis_options opts
   auto sessions = std::make_shared<redis::session_store_on_redis>(
       impl_->client, bus,
       redis::session_settings{opts.key_prefix, opts.session_ttl, opts.session_refresh,
-                              opts.max_sessions, opts.idle_evict_after, opts.replica_ack_timeout});
+                              opts.max_sessions, opts.idle_evict_after, opts.replica_ack_timeout,
+                              opts.command_timeout});
   sessions->start();
   impl_->stores.sessions = std::move(sessions);
   impl_->stores.bus = std::move(bus);

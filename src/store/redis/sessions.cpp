@@ -217,17 +217,41 @@ asio::awaitable<void> session_store_on_redis::listen() {
   }
 }
 
-void session_store_on_redis::remember(std::shared_ptr<const session_record> rec) {
+session_store_on_redis::cache_point session_store_on_redis::before_read() {
+  std::lock_guard lock(mutex_);
+  return {forgets_, bus_->generation()};
+}
+
+// Not when the id was invalidated since `since` (the message may have overtaken the reply
+// carrying the older record: they come on different connections), nor when the bus
+// reconnected meanwhile (messages may have been lost).
+void session_store_on_redis::remember(std::shared_ptr<const session_record> rec,
+                                      cache_point since) {
   if (!listening_) return;
   std::lock_guard lock(mutex_);
+  if (since.generation != bus_->generation()) return;
+  if (auto it = forgotten_.find(rec->id); it != forgotten_.end() && it->second > since.forgets)
+    return;
   if (cache_.size() >= cache_limit) cache_.clear();  // rare; a refill costs one load each
   auto id = rec->id;
-  cache_[std::move(id)] = {std::move(rec), std::chrono::steady_clock::now(), bus_->generation()};
+  cache_[std::move(id)] = {std::move(rec), std::chrono::steady_clock::now(), since.generation};
 }
 
 void session_store_on_redis::forget(std::string_view id) {
   std::lock_guard lock(mutex_);
   if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
+  // Kept long enough to cover any read in flight (a command fails after its timeout).
+  const auto now = std::chrono::steady_clock::now();
+  const auto keep = std::max(std::chrono::milliseconds(10'000), 2 * s_.command_timeout);
+  while (!forget_order_.empty() && now - forget_order_.front().at > keep) {
+    auto& old = forget_order_.front();
+    if (auto it = forgotten_.find(old.id); it != forgotten_.end() && it->second == old.seq)
+      forgotten_.erase(it);
+    forget_order_.pop_front();
+  }
+  ++forgets_;
+  forgotten_[std::string(id)] = forgets_;
+  forget_order_.push_back({now, forgets_, std::string(id)});
 }
 
 // Standalone and Sentinel: the scripts publish, and Redis hands the message to every
@@ -288,6 +312,7 @@ asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
 // keys); the rare refusal undoes the write. Nobody can load the new id meanwhile: only
 // this call knows it.
 asio::awaitable<create_result> session_store_on_redis::create(session_record rec) {
+  const auto since = before_read();
   const auto key = key_of(rec.id);
   std::vector<client::keyed_command> batch;
   command admit_cmd{"EVALSHA",
@@ -329,7 +354,7 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   if (durable && replies.back().integer < 1)
     spdlog::warn("session {}...: no replica acknowledged it within {} ms", rec.id.substr(0, 8),
                  s_.replica_ack_timeout.count());
-  remember(std::make_shared<const session_record>(std::move(rec)));
+  remember(std::make_shared<const session_record>(std::move(rec)), since);
   co_return create_result::created;
 }
 
@@ -348,6 +373,7 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
   // Read (marking the session as cached here), slide the TTL and note the activity in the
   // index: one round trip where one server holds both keys. ZADD XX never adds an id the
   // index does not have.
+  const auto since = before_read();
   const auto key = key_of(id);
   std::vector<client::keyed_command> batch;
   command load_cmd{"EVALSHA", load_and_mark.sha, "1", key, marker_, std::to_string(s_.ttl.count())};
@@ -363,11 +389,12 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
     forget(id);
     co_return nullptr;
   }
-  remember(rec);
+  remember(rec, since);
   co_return rec;
 }
 
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
+  const auto since = before_read();
   const auto key = key_of(rec.id);
   std::vector<std::string> args{script_channel(), invalidation_of(rec.id), marker_,
                                 std::to_string(s_.ttl.count())};
@@ -383,7 +410,7 @@ asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   }
   if (r.integer == 2) co_await publish_if_cluster(rec.id);
   co_await touch_index(rec.id);
-  remember(std::make_shared<const session_record>(std::move(rec)));
+  remember(std::make_shared<const session_record>(std::move(rec)), since);
   co_return true;
 }
 

@@ -12,6 +12,7 @@
 #include <mcpxx/store/session_store.hpp>
 #include <mcpxx/store/unavailable.hpp>
 
+#include <deque>
 #include <map>
 #include <mutex>
 
@@ -56,6 +57,7 @@ struct session_settings {
   std::size_t max_sessions;
   std::chrono::milliseconds idle_evict_after;
   std::chrono::milliseconds replica_ack_timeout;
+  std::chrono::milliseconds command_timeout;
 };
 
 // Sessions as hashes `<prefix>mcp-session-{<id>}` (the braces are the Cluster hash tag,
@@ -92,7 +94,13 @@ class session_store_on_redis final : public session_store,
   // the session existed.
   boost::asio::awaitable<bool> erase_everywhere(std::string_view id, bool from_index);
   boost::asio::awaitable<void> touch_index(std::string_view id);
-  void remember(std::shared_ptr<const session_record> rec);
+  // What remember() checks a read against: invalidations and bus reconnections since.
+  struct cache_point {
+    std::uint64_t forgets;
+    std::uint64_t generation;
+  };
+  cache_point before_read();
+  void remember(std::shared_ptr<const session_record> rec, cache_point since);
   void forget(std::string_view id);
 
   std::shared_ptr<client> client_;
@@ -105,6 +113,16 @@ class session_store_on_redis final : public session_store,
   subscription invalidations_;
   std::mutex mutex_;
   detail::string_map<cached> cache_;
+  // Recent invalidations: id -> sequence number of its latest, and their order by time
+  // (for pruning).
+  struct forgotten {
+    std::chrono::steady_clock::time_point at;
+    std::uint64_t seq;
+    std::string id;
+  };
+  std::uint64_t forgets_ = 0;
+  detail::string_map<std::uint64_t> forgotten_;
+  std::deque<forgotten> forget_order_;
 };
 
 // Each SSE stream is a Redis Stream `<prefix>mcp-events-{<stream id in base64url>}`
