@@ -1,5 +1,5 @@
 // Streams and conversations across replicas: 3 mcpxx-conformance replicas on one Redis
-// behind nginx. Each test sends the parts of one exchange straight to different replicas
+// (standalone, then a 3-primary Cluster) behind nginx. Each test sends the parts of one exchange straight to different replicas
 // (their own ports), so that "lands on another replica" is certain rather than likely:
 // a resumed request stream, a cancellation, a client's answer to an elicitation, resource
 // updates to notification streams, the 2024-11-05 HTTP+SSE transport, and a legacy GET
@@ -15,11 +15,11 @@ import { startCluster } from './lib/cluster.mjs';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const toolCall = (id, name, args = {}) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
-describe('streams and conversations across 3 replicas on Redis', () => {
+for (const topology of ['standalone', 'cluster']) describe(`streams and conversations across 3 replicas on Redis (${topology})`, () => {
   let cluster;
   let at;   // at(i): replica i's /mcp, bypassing nginx
   before(async () => {
-    cluster = await startCluster({ replicas: 3, redis: 'standalone', bin: 'mcpxx-conformance', args: ['--legacy-sse'] });
+    cluster = await startCluster({ replicas: 3, redis: topology, bin: 'mcpxx-conformance', args: ['--legacy-sse'] });
     at = (i) => cluster.replicas[i].url;
   });
   after(async () => {
