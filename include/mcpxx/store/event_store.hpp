@@ -45,10 +45,10 @@ struct replay {
 // same stream id starts a new stream whose ids share nothing with the old one.
 //
 // Security: the id passed to replay_after() is untrusted client text. Garbage, ids
-// from another store or process, and ids of erased or expired streams yield nullopt,
-// never another stream's events by accident. But anyone can craft a well-formed id that
-// names any stream, so the caller MUST check that replay::stream_id belongs to the
-// requesting session before sending the events.
+// from another store (for a store in memory: another process), and ids of erased or
+// expired streams yield nullopt, never another stream's events by accident. But anyone can craft a
+// well-formed id that names any stream, so the caller MUST check that replay::stream_id belongs to
+// the requesting session before sending the events.
 class event_store {
  public:
   virtual ~event_store() = default;
