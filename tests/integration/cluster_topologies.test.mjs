@@ -184,4 +184,50 @@ describe('Cluster: sessions spread over the primaries, a slot migrates during us
       assert.equal(status, 404, `replica ${replica.port}`);
     }
   });
+
+  // Sharded pub/sub: a channel lives on the primary of its slot. Moving the slot of the
+  // session-invalidation channel makes Redis drop its subscribers there; every replica must
+  // subscribe again on the new owner, and invalidations must keep arriving.
+  test('a sharded channel whose slot migrates is followed by every replica', async () => {
+    const channel = 'mcpxx:session-invalidate';
+    const seed = cluster.redis.ports[0];
+    const slot = Number(await cli(seed, 'CLUSTER', 'KEYSLOT', channel));
+    const nodes = (await cli(seed, 'CLUSTER', 'NODES')).split('\n').map((l) => l.split(' '));
+    const masters = nodes.filter((n) => n[2].includes('master')).map((n) => ({
+      id: n[0],
+      port: Number(n[1].split(':')[1].split('@')[0]),
+      slots: n.slice(8),
+    }));
+    const owns = (m) => m.slots.some((r) => {
+      const [a, b] = r.split('-').map(Number);
+      return slot >= a && slot <= (b ?? a);
+    });
+    const source = masters.find(owns);
+    const target = masters.find((m) => m !== source);
+    const subscribers = async (port) => Number((await cli(port, 'PUBSUB', 'SHARDNUMSUB', channel)).split('\n')[1]);
+    assert.equal(await subscribers(source.port), 3, 'every replica listens on the owner');
+
+    assert.equal(await cli(target.port, 'CLUSTER', 'SETSLOT', slot, 'IMPORTING', source.id), 'OK');
+    assert.equal(await cli(source.port, 'CLUSTER', 'SETSLOT', slot, 'MIGRATING', target.id), 'OK');
+    for (const key of (await cli(source.port, 'CLUSTER', 'GETKEYSINSLOT', slot, 1000)).split('\n').filter(Boolean))
+      await cli(source.port, 'MIGRATE', '127.0.0.1', target.port, key, 0, 5000);
+    for (const m of masters) await cli(m.port, 'CLUSTER', 'SETSLOT', slot, 'NODE', target.id);
+
+    const deadline = Date.now() + 5000;
+    while (await subscribers(target.port) < 3 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await subscribers(target.port), 3, 'every replica follows the channel to its new owner');
+    assert.equal(await subscribers(source.port), 0);
+
+    // And invalidations flow: a session used on every replica, deleted through one.
+    const id = await initialize(cluster.url);
+    for (const replica of cluster.replicas) assert.equal(await callTool(replica.url, id), 200);
+    const del = await fetch(cluster.replicas[0].url, { method: 'DELETE', headers: { 'mcp-session-id': id, 'mcp-protocol-version': '2025-11-25' } });
+    assert.equal(del.status, 200);
+    for (const replica of cluster.replicas.slice(1)) {
+      let status;
+      const until = Date.now() + 200;
+      do status = await callTool(replica.url, id); while (status !== 404 && Date.now() < until);
+      assert.equal(status, 404, `replica ${replica.port}`);
+    }
+  });
 });

@@ -53,6 +53,11 @@ class client : public std::enable_shared_from_this<client> {
   std::shared_ptr<connection> make_subscriber(std::string_view route_key, push_fn on_push,
                                               connected_fn on_connected);
 
+  // Cluster: the primary serving `slot` (from the slot map, refreshed if it has no owner),
+  // and a refresh of the map now (e.g. after a redirection seen elsewhere).
+  boost::asio::awaitable<redis_address> owner_of(std::uint16_t slot);
+  boost::asio::awaitable<void> refresh_slots();
+
   bool ready() const noexcept;
   bool stopped() const noexcept { return stopped_.load(); }
   const executor& get_executor() const noexcept { return ex_; }
@@ -78,8 +83,6 @@ class client : public std::enable_shared_from_this<client> {
   static std::shared_ptr<connection> pick(pool& p);
   boost::asio::awaitable<std::shared_ptr<connection>> pick_or_wait(pool& p);
   boost::asio::awaitable<redis_address> locate_primary_via_sentinel();
-  boost::asio::awaitable<void> refresh_slots();
-  boost::asio::awaitable<redis_address> owner_of(std::uint16_t slot);
   boost::asio::awaitable<void> watch_topology();
   boost::asio::awaitable<std::vector<reply>> exec_cluster(std::string_view key,
                                                           std::vector<command> cmds);

@@ -34,10 +34,12 @@ auto keep_alive(std::shared_ptr<T> owner) {
   return [owner = std::move(owner)](std::exception_ptr) {};
 }
 
+// Messages, and "sunsubscribe": Redis sends it unasked when a sharded channel's slot moves
+// to another node, so it is never a reply (send_untracked() sends our own SUNSUBSCRIBE).
 bool is_push(const reply& r) {
   if (r.type != reply::kind::array || r.elements.empty()) return false;
   const auto& kind = r.elements[0].str;
-  return kind == "message" || kind == "smessage" || kind == "pmessage";
+  return kind == "message" || kind == "smessage" || kind == "pmessage" || kind == "sunsubscribe";
 }
 
 }  // namespace
@@ -323,6 +325,12 @@ void connection::send_unawaited(std::vector<command> cmds) {
   asio::post(strand_, [self = shared_from_this(), cmds = std::move(cmds)] {
     self->enqueue_unawaited(cmds);
   });
+}
+
+void connection::send_untracked(const std::vector<command>& cmds) {
+  if (stopped_ || !connected_.load()) return;
+  for (const auto& c : cmds) format_command(c, outbuf_);
+  start_write();
 }
 
 void connection::run_on_strand(std::function<void()> f) {

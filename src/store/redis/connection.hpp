@@ -72,6 +72,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void run_on_strand(std::function<void()> f);
   // Same, but only from the strand (inside connected_fn or push_fn).
   void enqueue_unawaited(const std::vector<command>& cmds);
+  // From the strand: commands whose answers come as pushes (SUNSUBSCRIBE), so nothing
+  // waits for them. Dropped when not connected.
+  void send_untracked(const std::vector<command>& cmds);
 
   bool connected() const noexcept { return connected_.load(std::memory_order_acquire); }
   // Bumped on every successful (re)connection.

@@ -256,8 +256,9 @@ void session_store_on_redis::forget(std::string_view id) {
 
 // Standalone and Sentinel: the scripts publish, and Redis hands the message to every
 // subscriber before it answers. Cluster: a script's PUBLISH reaches subscribers on other
-// nodes only later, over the cluster bus, so the bus publishes it to the node all
-// subscribers are on (see bus::publish) once the script succeeded.
+// nodes only later, over the cluster bus, and a script may not SPUBLISH to a channel of
+// another slot, so the bus publishes it (SPUBLISH on the channel's node, where every
+// replica subscribes; see bus::publish) once the script succeeded.
 std::string session_store_on_redis::script_channel() const {
   if (client_->topology() == redis_topology::cluster) return "";
   return s_.prefix + std::string(invalidation_channel);

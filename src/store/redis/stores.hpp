@@ -15,39 +15,59 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 
 namespace mcpxx::store::redis {
 
-// Pub/sub: one subscriber connection per process carries every channel; messages fan
-// out to local subscribers through a memory bus (which gives the handler guarantees of
-// the interface). A channel is SUBSCRIBEd while it has local subscribers, and all of
-// them are subscribed again after a reconnection (messages published meanwhile are
-// lost: delivery is at most once).
+// Pub/sub; messages fan out to local subscribers through a memory bus (which gives the
+// handler guarantees of the interface). A channel is subscribed while it has local
+// subscribers, and again after a reconnection (messages published meanwhile are lost:
+// delivery is at most once; generation() tells).
+//
+// Standalone and Sentinel: one subscriber connection carries every channel (SUBSCRIBE,
+// PUBLISH). Cluster: sharded pub/sub. A channel lives on the primary serving its slot
+// (SPUBLISH there, SSUBSCRIBE there), so pub/sub load spreads over the primaries, and a
+// publisher's reply still means every subscriber has the message. One subscriber
+// connection per primary ("shard"); a channel whose slot moves (Redis then sends an
+// unasked `sunsubscribe`) or whose shard reconnects is routed again.
 class bus final : public message_bus, public std::enable_shared_from_this<bus> {
  public:
   bus(std::shared_ptr<client> c, std::string prefix);
-  void start();  // opens the subscriber connection
+  void start();  // opens the subscriber connection (Cluster: on demand, per shard)
 
   boost::asio::awaitable<void> publish(std::string channel, std::string payload) override;
   boost::asio::awaitable<subscription> subscribe(std::string channel,
                                                  message_handler handler) override;
 
-  // The subscriber connection is up; generation() changes when it reconnects, so that
-  // state kept valid by messages (caches) knows some may have been lost.
-  bool live() const noexcept { return sub_ && sub_->connected(); }
-  std::uint64_t generation() const noexcept { return sub_ ? sub_->generation() : 0; }
+  // Every subscriber connection is up; generation() changes when one reconnects, so
+  // that state kept valid by messages (caches) knows some may have been lost.
+  bool live() const noexcept;
+  std::uint64_t generation() const noexcept;
 
  private:
   class handle;
+  struct shard {
+    std::shared_ptr<connection> conn;
+    std::set<std::string> channels;  // prefixed names routed here
+  };
   void release(const std::string& channel);
+  void on_message(const reply& r, const std::shared_ptr<shard>& from);
+  // Cluster: SSUBSCRIBEs `name` on the shard of its slot (awaited), moving it there.
+  boost::asio::awaitable<void> route(std::string name);
+  std::shared_ptr<shard> shard_at(const redis_address& owner, const std::string& first_channel);
+  void reroute_later(std::string name);
+  boost::asio::awaitable<void> wait_connected(connection& conn);
 
   std::shared_ptr<client> client_;
   std::string prefix_;
-  std::string route_key_;  // where PUBLISH goes and the subscriber connects (Cluster)
+  std::string route_key_;  // standalone/Sentinel: where the subscriber connects
+  bool sharded_;
   memory_message_bus local_;
-  std::shared_ptr<connection> sub_;
-  std::mutex mutex_;
+  std::shared_ptr<connection> sub_;  // standalone/Sentinel
+  mutable std::mutex mutex_;
   std::map<std::string, std::size_t> channels_;  // prefixed name -> local subscriptions
+  std::vector<std::shared_ptr<shard>> shards_;   // Cluster
+  std::map<std::string, std::shared_ptr<shard>> shard_of_;
 };
 
 struct session_settings {
