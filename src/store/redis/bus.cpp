@@ -108,11 +108,14 @@ void bus::start() {
 std::shared_ptr<bus::shard> bus::shard_at(const redis_address& owner,
                                           const std::string& first_channel) {
   {
+    // (One still connecting counts by where it was made for: concurrent subscriptions to a
+    // new primary share one connection.)
     std::lock_guard lock(mutex_);
     for (const auto& sh : shards_)
-      if (sh->conn->connected() && sh->conn->address() == owner) return sh;
+      if ((sh->conn->connected() ? sh->conn->address() : sh->made_for) == owner) return sh;
   }
   auto sh = std::make_shared<shard>();
+  sh->made_for = owner;
   std::weak_ptr<bus> weak = shared_from_this();
   std::weak_ptr<shard> weak_shard = sh;
   sh->conn = client_->make_subscriber(

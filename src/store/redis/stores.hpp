@@ -48,6 +48,7 @@ class bus final : public message_bus, public std::enable_shared_from_this<bus> {
   class handle;
   struct shard {
     std::shared_ptr<connection> conn;
+    redis_address made_for;          // the primary it was opened for
     std::set<std::string> channels;  // prefixed names routed here
   };
   void release(const std::string& channel);
