@@ -1,8 +1,9 @@
 // Streams and conversations across replicas: 3 mcpxx-conformance replicas on one Redis
-// (standalone, then a 3-primary Cluster) behind nginx. Each test sends the parts of one exchange straight to different replicas
-// (their own ports), so that "lands on another replica" is certain rather than likely:
-// a resumed request stream, a cancellation, a client's answer to an elicitation, resource
-// updates to notification streams, the 2024-11-05 HTTP+SSE transport, and a legacy GET
+// (standalone, then a 3-primary Cluster) behind nginx. Each test sends the parts of one
+// exchange straight to different replicas (their own ports), so that "lands on another
+// replica" is certain rather than likely:
+// a resumed request stream, a cancellation, a client's answers (elicitation, sampling, roots),
+// resource updates to notification streams, the 2024-11-05 HTTP+SSE transport, and a legacy GET
 // stream resumed through nginx after the replica holding it was killed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,21 +95,29 @@ for (const topology of ['standalone', 'cluster']) describe(`streams and conversa
     assert.match(seen.json.result.content[0].text, /cancelled=true/);
   });
 
-  test("a client's answer to an elicitation posted to B reaches the handler waiting on A", async () => {
-    const sid = await legacyInit(at(0), undefined, { elicitation: {} });
-    const res = await fetch(at(0), { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify(toolCall(9, 'test_elicitation', { message: 'Your name?' })) });
+  // The client's answers to our requests: elicitation, sampling and roots.
+  const asks = [
+    { tool: 'test_elicitation', args: { message: 'Your name?' }, capabilities: { elicitation: {} }, method: 'elicitation/create',
+      answer: { action: 'accept', content: { response: 'from B' } }, expect: /action=accept.*from B/ },
+    { tool: 'test_sampling', args: { prompt: 'Say hi' }, capabilities: { sampling: {} }, method: 'sampling/createMessage',
+      answer: { role: 'assistant', content: { type: 'text', text: 'hi from B' }, model: 'test-model', stopReason: 'endTurn' }, expect: /hi from B/ },
+    { tool: 'test_input_required_result_list_roots', args: {}, capabilities: { roots: {} }, method: 'roots/list',
+      answer: { roots: [{ uri: 'file:///from-b', name: 'b' }] }, expect: /Client exposed 1 root\(s\): file:\/\/\/from-b/ },
+  ];
+  for (const ask of asks) test(`a client's answer to ${ask.method} posted to B reaches the handler waiting on A`, async () => {
+    const sid = await legacyInit(at(0), undefined, ask.capabilities);
+    const res = await fetch(at(0), { method: 'POST', headers: legacyHeaders(sid), body: JSON.stringify(toolCall(9, ask.tool, ask.args)) });
     assert.equal(res.status, 200);
     const { events, done } = collectSse(res);
-    await until(() => sseMessages(events).some((m) => m.method === 'elicitation/create'), 5000);
-    const ask = sseMessages(events).find((m) => m.method === 'elicitation/create');
-    assert.deepEqual(validate('2025-11-25', ask), []);
-    const answer = await post(at(1), { jsonrpc: '2.0', id: ask.id, result: { action: 'accept', content: { response: 'from B' } } }, legacyHeaders(sid));
+    await until(() => sseMessages(events).some((m) => m.method === ask.method), 5000);
+    const request = sseMessages(events).find((m) => m.method === ask.method);
+    assert.deepEqual(validate('2025-11-25', request), []);
+    const answer = await post(at(1), { jsonrpc: '2.0', id: request.id, result: ask.answer }, legacyHeaders(sid));
     assert.equal(answer.status, 202);
     await until(() => sseMessages(events).some((m) => m.id === 9), 5000);
     await done;
     const result = sseMessages(events).find((m) => m.id === 9);
-    assert.match(result.result.content[0].text, /action=accept/);
-    assert.match(result.result.content[0].text, /from B/);
+    assert.match(result.result.content[0].text, ask.expect);
   });
 
   test("a resource update triggered on B reaches A's legacy GET stream and listeners on A and C", async () => {
