@@ -439,8 +439,8 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   std::function<void()> on_gone;
   if (modern && can_cancel)
     on_gone = [cancel = scope.cancel] { cancel->cancel(); };
-  else if (!modern && protocol::features_of(scope.protocol_version).sse_priming)
-    on_gone = [sink] { sink->peer_gone(); };
+  else if (!modern && can_cancel && protocol::features_of(scope.protocol_version).sse_priming)
+    on_gone = [sink] { sink->peer_gone(); };  // (inline handlers finish before any wait)
   if (on_gone) {
     stop_watching = std::make_shared<asio::cancellation_signal>();
     asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, std::move(on_gone)),
