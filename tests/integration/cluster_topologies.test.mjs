@@ -15,6 +15,24 @@ const cli = async (port, ...args) =>
 const sessionKey = (id) => `mcpxx:mcp-session-{${id}}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// The slot of `key` (or channel), the Cluster's primaries ({id, port, slots}), the one
+// serving the slot and another one to move it to.
+async function slotOwners(seed, key) {
+  const slot = Number(await cli(seed, 'CLUSTER', 'KEYSLOT', key));
+  const nodes = (await cli(seed, 'CLUSTER', 'NODES')).split('\n').map((l) => l.split(' '));
+  const masters = nodes.filter((n) => n[2].includes('master')).map((n) => ({
+    id: n[0],
+    port: Number(n[1].split(':')[1].split('@')[0]),
+    slots: n.slice(8),
+  }));
+  const owns = (m) => m.slots.some((r) => {
+    const [a, b] = r.split('-').map(Number);
+    return slot >= a && slot <= (b ?? a);
+  });
+  const source = masters.find(owns);
+  return { slot, masters, source, target: masters.find((m) => m !== source) };
+}
+
 const jsonHeaders = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
 async function initialize(url) {
@@ -140,20 +158,7 @@ describe('Cluster: sessions spread over the primaries, a slot migrates during us
     const { client, transport } = await sdkClient(cluster.url);
     const id = transport.sessionId;
     const key = sessionKey(id);
-    const seed = cluster.redis.ports[0];
-    const slot = Number(await cli(seed, 'CLUSTER', 'KEYSLOT', key));
-    const nodes = (await cli(seed, 'CLUSTER', 'NODES')).split('\n').map((l) => l.split(' '));
-    const masters = nodes.filter((n) => n[2].includes('master')).map((n) => ({
-      id: n[0],
-      port: Number(n[1].split(':')[1].split('@')[0]),
-      slots: n.slice(8),
-    }));
-    const owns = (m) => m.slots.some((r) => {
-      const [a, b] = r.split('-').map(Number);
-      return slot >= a && slot <= (b ?? a);
-    });
-    const source = masters.find(owns);
-    const target = masters.find((m) => m !== source);
+    const { slot, masters, source, target } = await slotOwners(cluster.redis.ports[0], key);
     assert.equal(await cli(source.port, 'EXISTS', key), '1');
 
     const use = async (level) => {
@@ -190,20 +195,7 @@ describe('Cluster: sessions spread over the primaries, a slot migrates during us
   // subscribe again on the new owner, and invalidations must keep arriving.
   test('a sharded channel whose slot migrates is followed by every replica', async () => {
     const channel = 'mcpxx:session-invalidate';
-    const seed = cluster.redis.ports[0];
-    const slot = Number(await cli(seed, 'CLUSTER', 'KEYSLOT', channel));
-    const nodes = (await cli(seed, 'CLUSTER', 'NODES')).split('\n').map((l) => l.split(' '));
-    const masters = nodes.filter((n) => n[2].includes('master')).map((n) => ({
-      id: n[0],
-      port: Number(n[1].split(':')[1].split('@')[0]),
-      slots: n.slice(8),
-    }));
-    const owns = (m) => m.slots.some((r) => {
-      const [a, b] = r.split('-').map(Number);
-      return slot >= a && slot <= (b ?? a);
-    });
-    const source = masters.find(owns);
-    const target = masters.find((m) => m !== source);
+    const { slot, masters, source, target } = await slotOwners(cluster.redis.ports[0], channel);
     const subscribers = async (port) => Number((await cli(port, 'PUBSUB', 'SHARDNUMSUB', channel)).split('\n')[1]);
     assert.equal(await subscribers(source.port), 3, 'every replica listens on the owner');
 
