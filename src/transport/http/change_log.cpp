@@ -24,19 +24,16 @@ bool change_log::is_log(std::string_view stream_id) {
   return stream_id == log_stream;
 }
 
-void change_log::saw(const std::string& id) {
+void change_log::saw(const std::string& id, bool appended) {
   std::lock_guard lock(mutex_);
   last_seen_ = id;
+  if (appended) last_append_ = std::chrono::steady_clock::now();
 }
 
 asio::awaitable<void> change_log::record(std::string change) {
   try {
     auto id = co_await events_->append(log_stream, change);
-    {
-      std::lock_guard lock(mutex_);
-      last_seen_ = id;
-      last_append_ = std::chrono::steady_clock::now();
-    }
+    saw(id, true);
   } catch (const std::exception& e) {
     // Streams still get the live wake-up below; a client resuming later misses it.
     spdlog::warn("change not logged: {}", e.what());
@@ -62,11 +59,7 @@ asio::awaitable<std::string> change_log::tail() {
     }
   }
   auto mark = co_await events_->append(log_stream, "");
-  {
-    std::lock_guard lock(mutex_);
-    last_seen_ = mark;
-    last_append_ = std::chrono::steady_clock::now();
-  }
+  saw(mark, true);
   co_return mark;
 }
 
@@ -86,7 +79,8 @@ asio::awaitable<void> change_log::keep_alive() {
     last_append_ = now;  // one mark per interval, however many streams ask
   }
   try {
-    saw(co_await events_->append(log_stream, ""));
+    auto mark = co_await events_->append(log_stream, "");
+    saw(mark, true);
   } catch (const std::exception& e) {
     spdlog::warn("change log not kept alive: {}", e.what());
   }

@@ -45,7 +45,8 @@ class change_log {
   static bool is_log(std::string_view stream_id);
 
  private:
-  void saw(const std::string& id);
+  // `id` is a recent position (and was just appended, when `appended`).
+  void saw(const std::string& id, bool appended = false);
 
   std::shared_ptr<store::event_store> events_;
   std::shared_ptr<store::message_bus> bus_;

@@ -126,12 +126,8 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
       spdlog::warn("HTTP+SSE stream is behind; a message was dropped");
   });
 
-  {
-    // An empty message ends the stream (server shutdown), after those queued before it.
-    std::lock_guard lock(mutex_);
-    auto& close = closers_[id] = [&inbox] { inbox.try_send(boost::system::error_code{}, ""); };
-    if (closing_) close();
-  }
+  // An empty message ends the stream (server shutdown), after those queued before it.
+  open_.add(id, [&inbox] { inbox.try_send(boost::system::error_code{}, ""); });
 
   sse_writer w(stream);
   co_await w.start(false);
@@ -151,9 +147,9 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
     co_await w.event(payload);
   }
   sub.reset();
+  open_.remove(id);
   {
     std::lock_guard lock(mutex_);
-    closers_.erase(id);
     open_ids_.erase(id + " " + principal);
   }
   inbox.close();
@@ -166,14 +162,11 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
 }
 
 std::size_t legacy_sse_endpoint::open_streams() {
-  std::lock_guard lock(mutex_);
-  return closers_.size();
+  return open_.size();
 }
 
 void legacy_sse_endpoint::close_all() {
-  std::lock_guard lock(mutex_);
-  closing_ = true;
-  for (auto& [id, close] : closers_) close();
+  open_.close_all();
 }
 
 asio::awaitable<bool> legacy_sse_endpoint::post(beast::tcp_stream& stream, request_t& req,

@@ -5,6 +5,8 @@
 // replica.
 #pragma once
 
+#include "transport/http/stream_registry.hpp"
+
 #include <mcpxx/server/server.hpp>
 #include <mcpxx/store/message_bus.hpp>
 #include <mcpxx/store/session_store.hpp>
@@ -16,8 +18,6 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <atomic>
-#include <functional>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -60,9 +60,8 @@ class legacy_sse_endpoint {
   std::shared_ptr<store::message_bus> bus_;
 
   std::mutex mutex_;
-  std::set<std::string> open_ids_;  // streams open here, awaiting or past initialize
-  std::map<std::string, std::function<void()>> closers_;  // stream id -> end it
-  bool closing_ = false;
+  std::set<std::string> open_ids_;     // streams open here, awaiting or past initialize
+  stream_registry<std::string> open_;  // by session id
   std::atomic<std::size_t> busy_{0};
 };
 

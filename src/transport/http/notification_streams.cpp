@@ -79,7 +79,7 @@ struct notification_streams::open_stream {
   open_stream& operator=(const open_stream&) = delete;
   ~open_stream() {
     sub.reset();  // first: afterwards the bus no longer touches the inbox
-    owner.remove(this);
+    owner.open_.remove(this);
   }
 
   asio::awaitable<void> subscribe(std::string channel) {
@@ -87,7 +87,7 @@ struct notification_streams::open_stream {
       if (!inbox.try_send(boost::system::error_code{}, std::string(payload)))
         spdlog::warn("notification stream is behind; a message was dropped");
     });
-    owner.add(this);
+    owner.open_.add(this, [this] { inbox.try_send(boost::system::error_code{}, std::string()); });
   }
 
   // The next message; nullopt when the stream should end (the client left, or the
@@ -140,26 +140,12 @@ asio::awaitable<void> notification_streams::record_change(std::string change) {
   co_await log_.record(std::move(change));
 }
 
-void notification_streams::add(open_stream* s) {
-  std::lock_guard lock(mutex_);
-  open_[s] = [s] { s->inbox.try_send(boost::system::error_code{}, std::string()); };
-  if (closing_) open_[s]();
-}
-
-void notification_streams::remove(open_stream* s) {
-  std::lock_guard lock(mutex_);
-  open_.erase(s);
-}
-
 std::size_t notification_streams::open_count() {
-  std::lock_guard lock(mutex_);
   return open_.size();
 }
 
 void notification_streams::close_all() {
-  std::lock_guard lock(mutex_);
-  closing_ = true;
-  for (auto& [s, wake] : open_) wake();
+  open_.close_all();
 }
 
 json::object notification_streams::honoured_filter(const json::object& requested) {

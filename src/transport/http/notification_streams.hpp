@@ -6,6 +6,7 @@
 #pragma once
 
 #include "transport/http/change_log.hpp"
+#include "transport/http/stream_registry.hpp"
 
 #include <mcpxx/protocol/jsonrpc.hpp>
 #include <mcpxx/store/event_store.hpp>
@@ -63,8 +64,6 @@ class notification_streams {
   boost::asio::awaitable<void> resume_request_stream(boost::beast::tcp_stream& stream,
                                                      bool keep_alive, std::string stream_id,
                                                      std::string last_event_id);
-  void add(open_stream* s);
-  void remove(open_stream* s);
 
   const http_options& options_;
   std::shared_ptr<store::session_store> sessions_;
@@ -74,9 +73,8 @@ class notification_streams {
   change_log log_;
 
   std::mutex mutex_;
-  std::map<open_stream*, std::function<void()>> open_;  // stream -> wake it to close
-  std::map<std::string, int> legacy_get_;               // session -> open GET streams
-  bool closing_ = false;
+  stream_registry<open_stream*> open_;     // ended by waking the stream with ""
+  std::map<std::string, int> legacy_get_;  // session -> open GET streams
 };
 
 }  // namespace mcpxx::http_transport
