@@ -6,7 +6,9 @@
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/defer.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/redirect_error.hpp>
@@ -50,7 +52,9 @@ class connection::handler_of final : public connection::handler {
   explicit handler_of(Handler h) : h_(std::move(h)) {}
   void complete(std::exception_ptr error, std::vector<reply> replies) override {
     auto ex = asio::get_associated_executor(h_);
-    asio::post(ex, [h = std::move(h_), error, replies = std::move(replies)]() mutable {
+    // defer: a continuation of the read that delivered it, queued on this thread, which
+    // then resumes the waiter; post would wake another I/O thread for it.
+    asio::defer(ex, [h = std::move(h_), error, replies = std::move(replies)]() mutable {
       std::move(h)(error, std::move(replies));
     });
   }
@@ -345,10 +349,12 @@ asio::awaitable<std::vector<reply>> connection::exec(std::vector<command> cmds) 
   // twice, which would release `self` twice.
   auto initiation = [self = shared_from_this(), count](auto h, std::string bytes) {
     std::unique_ptr<handler> done = std::make_unique<handler_of<decltype(h)>>(std::move(h));
-    asio::post(self->strand_,
-               [self, count, bytes = std::move(bytes), done = std::move(done)]() mutable {
-                 self->submit(std::move(bytes), count, std::move(done));
-               });
+    // dispatch: runs here and now when the strand is idle (the common case), without a
+    // trip through the scheduler.
+    asio::dispatch(self->strand_,
+                   [self, count, bytes = std::move(bytes), done = std::move(done)]() mutable {
+                     self->submit(std::move(bytes), count, std::move(done));
+                   });
   };
   co_return co_await asio::async_initiate<decltype(use_awaitable),
                                           void(std::exception_ptr, std::vector<reply>)>(

@@ -2,25 +2,41 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstddef>
 #include <utility>
 
 namespace mcpxx::store::redis {
 
+namespace {
+
+void append_header(char kind, std::size_t n, std::string& out) {
+  std::array<char, 24> digits;
+  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), n);
+  (void)ec;  // 24 digits hold any size_t
+  out += kind;
+  out.append(digits.data(), end);
+  out += "\r\n";
+}
+
+}  // namespace
+
+// Written here, not with hiredis's redisFormatCommandArgv: that one formats with sprintf
+// (its sds variant with sdscatfmt) and measured ~5,000 instructions per command, a third of
+// the Redis client's own cost per session (callgrind, churn workload). The encoding is
+// RESP's array of bulk strings, nothing more.
 void format_command(const command& cmd, std::string& out) {
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  argv.reserve(cmd.size());
-  lens.reserve(cmd.size());
+  std::size_t need = out.size() + 16;
+  for (const auto& arg : cmd) need += arg.size() + 16;
+  if (out.capacity() < need) out.reserve(std::max(need, 2 * out.capacity()));
+  append_header('*', cmd.size(), out);
   for (const auto& arg : cmd) {
-    argv.push_back(arg.data());
-    lens.push_back(arg.size());
+    append_header('$', arg.size(), out);
+    out.append(arg);
+    out += "\r\n";
   }
-  char* buf = nullptr;
-  int n = redisFormatCommandArgv(&buf, static_cast<int>(argv.size()), argv.data(), lens.data());
-  if (n < 0 || buf == nullptr) throw std::bad_alloc();
-  out.append(buf, static_cast<std::size_t>(n));
-  redisFreeCommand(buf);
 }
 
 namespace {
