@@ -161,6 +161,7 @@ asio::awaitable<void> connection::connect_once() {
   try {
     co_await asio::async_connect(socket_, endpoints, use_awaitable);
     socket_.set_option(tcp::no_delay(true));
+    socket_.non_blocking(true);  // for start_write's direct writes
     if (settings_.tls) {
       tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *settings_.tls);
       tls_->set_verify_mode(asio::ssl::verify_peer);
@@ -239,6 +240,20 @@ asio::awaitable<void> connection::read_loop() {
 // batch. A plain completion handler, not a coroutine: this runs once per batch.
 void connection::start_write() {
   if (writing_ || outbuf_.empty() || !connected_.load()) return;
+  if (!tls_) {
+    // A pipeline nearly always fits the socket buffer: written now, it needs no operation
+    // in flight, no completion to schedule and no strand hop (the socket is non-blocking).
+    boost::system::error_code ec;
+    const auto n = socket_.write_some(asio::buffer(outbuf_), ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) {
+      ec = {};
+    } else if (ec) {
+      close_socket();  // the read loop sees it and fails what is pending
+      return;
+    }
+    outbuf_.erase(0, n);
+    if (outbuf_.empty()) return;
+  }
   writing_ = true;
   sending_.clear();
   sending_.swap(outbuf_);

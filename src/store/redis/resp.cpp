@@ -6,20 +6,23 @@
 #include <array>
 #include <charconv>
 #include <cstddef>
+#include <cstring>
 #include <utility>
 
 namespace mcpxx::store::redis {
 
 namespace {
 
-void append_header(char kind, std::size_t n, std::string& out) {
-  std::array<char, 24> digits;
-  auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), n);
-  (void)ec;  // 24 digits hold any size_t
-  out += kind;
-  out.append(digits.data(), end);
-  out += "\r\n";
+// "<kind><n>\r\n" at p; returns the end.
+char* put_header(char* p, char kind, std::size_t n) {
+  *p++ = kind;
+  p = std::to_chars(p, p + 20, n).ptr;  // 20 digits hold any size_t
+  *p++ = '\r';
+  *p++ = '\n';
+  return p;
 }
+
+constexpr std::size_t max_header = 1 + 20 + 2;
 
 }  // namespace
 
@@ -28,15 +31,21 @@ void append_header(char kind, std::size_t n, std::string& out) {
 // the Redis client's own cost per session (callgrind, churn workload). The encoding is
 // RESP's array of bulk strings, nothing more.
 void format_command(const command& cmd, std::string& out) {
-  std::size_t need = out.size() + 16;
-  for (const auto& arg : cmd) need += arg.size() + 16;
-  if (out.capacity() < need) out.reserve(std::max(need, 2 * out.capacity()));
-  append_header('*', cmd.size(), out);
+  std::size_t most = max_header;
+  for (const auto& arg : cmd) most += max_header + arg.size() + 2;
+  const auto start = out.size();
+  if (out.capacity() < start + most) out.reserve(std::max(start + most, 2 * out.capacity()));
+  out.resize(start + most);
+  char* p = out.data() + start;
+  p = put_header(p, '*', cmd.size());
   for (const auto& arg : cmd) {
-    append_header('$', arg.size(), out);
-    out.append(arg);
-    out += "\r\n";
+    p = put_header(p, '$', arg.size());
+    std::memcpy(p, arg.data(), arg.size());
+    p += arg.size();
+    *p++ = '\r';
+    *p++ = '\n';
   }
+  out.resize(static_cast<std::size_t>(p - out.data()));
 }
 
 namespace {

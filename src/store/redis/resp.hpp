@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcpxx::store::redis {
@@ -31,6 +32,16 @@ class protocol_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// A command built in place: literals and views are copied once, std::string arguments are
+// moved (a braced list of std::string copies every argument twice).
+template <class... Args>
+command make_command(Args&&... args) {
+  command c;
+  c.reserve(sizeof...(args));
+  (c.emplace_back(std::forward<Args>(args)), ...);
+  return c;
+}
 
 // Appends the RESP encoding of `cmd` to `out`.
 void format_command(const command& cmd, std::string& out);

@@ -23,9 +23,12 @@ std::string sha1_hex(std::string_view text) {
 
 lua_script::lua_script(std::string_view t) : text(t), sha(sha1_hex(t)) {}
 
-asio::awaitable<reply> evaluated(client& c, reply r, command evalsha, const lua_script& script,
-                                 std::string_view key) {
-  if (!(r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0)) co_return r;
+bool is_noscript(const reply& r) noexcept {
+  return r.is_error() && r.str.rfind("NOSCRIPT", 0) == 0;
+}
+
+asio::awaitable<reply> eval_instead(client& c, command evalsha, const lua_script& script,
+                                    std::string_view key) {
   evalsha[0] = "EVAL";
   evalsha[1] = std::string(script.text);
   co_return co_await c.exec1(key, std::move(evalsha));
@@ -36,7 +39,8 @@ asio::awaitable<reply> run_script(client& c, const lua_script& script, std::stri
   command cmd{"EVALSHA", script.sha, "1", std::string(key)};
   cmd.insert(cmd.end(), args.begin(), args.end());
   auto r = co_await c.exec1(key, cmd);
-  co_return co_await evaluated(c, std::move(r), std::move(cmd), script, key);
+  if (is_noscript(r)) r = co_await eval_instead(c, std::move(cmd), script, key);
+  co_return r;
 }
 
 }  // namespace mcpxx::store::redis

@@ -18,10 +18,12 @@ struct lua_script {
   std::string sha;        // SHA-1 of text, lowercase hex
 };
 
-// The reply of `evalsha` (the EVALSHA command of `script` on `key`), or, if that reply
-// is NOSCRIPT, of the same call sent again as EVAL.
-boost::asio::awaitable<reply> evaluated(client& c, reply r, command evalsha,
-                                        const lua_script& script, std::string_view key);
+// True when the server answered an EVALSHA with NOSCRIPT: it does not know the script.
+bool is_noscript(const reply& r) noexcept;
+
+// `evalsha` (the EVALSHA command of `script` on `key`) sent again as EVAL, with the text.
+boost::asio::awaitable<reply> eval_instead(client& c, command evalsha, const lua_script& script,
+                                           std::string_view key);
 
 // EVALSHA script 1 key args..., falling back to EVAL as above.
 boost::asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,

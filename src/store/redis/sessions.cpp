@@ -110,15 +110,15 @@ std::int64_t wall_ms() {
       .count();
 }
 
-std::vector<std::string> fields_of(const session_record& rec) {
+// Every field of the record as field/value pairs, after `head` (e.g. "HSET", key).
+template <class... Head>
+command fields_of(const session_record& rec, Head&&... head) {
   json::array subs;
   for (const auto& s : rec.subscriptions) subs.emplace_back(s);
-  return {"protocol_version",    rec.protocol_version,
-          "client_info",         json::serialize(rec.client_info),
-          "client_capabilities", json::serialize(rec.client_capabilities),
-          "log_level",           rec.log_level,
-          "subscriptions",       json::serialize(subs),
-          "principal",           rec.principal};
+  return make_command(std::forward<Head>(head)..., "protocol_version", rec.protocol_version,
+                      "client_info", json::serialize(rec.client_info), "client_capabilities",
+                      json::serialize(rec.client_capabilities), "log_level", rec.log_level,
+                      "subscriptions", json::serialize(subs), "principal", rec.principal);
 }
 
 json::object object_field(const std::string& text) {
@@ -287,15 +287,20 @@ asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view 
                                                                bool from_index) {
   forget(id);
   const auto key = key_of(id);
+  auto erase_cmd = [&] {
+    return make_command("EVALSHA", erase_and_tell.sha, "1", key, script_channel(),
+                        invalidation_of(id), marker_);
+  };
   std::vector<client::keyed_command> batch;
-  command erase_cmd{"EVALSHA",        erase_and_tell.sha,  "1",    key,
-                    script_channel(), invalidation_of(id), marker_};
-  batch.push_back({key, erase_cmd});
-  if (from_index) batch.push_back({index_key_, {"ZREM", index_key_, std::string(id)}});
+  batch.push_back({key, erase_cmd()});
+  if (from_index) batch.push_back({index_key_, make_command("ZREM", index_key_, id)});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   if (from_index) expect_ok(replies[1], "ZREM");
-  auto r = co_await evaluated(*client_, std::move(replies.front()), std::move(erase_cmd),
-                              erase_and_tell, key);
+  auto r = std::move(replies.front());
+  if (is_noscript(r)) {
+    auto again = erase_cmd();
+    r = co_await eval_instead(*client_, std::move(again), erase_and_tell, key);
+  }
   expect_ok(r, "session erase");
   if (r.elements.size() != 2) throw unavailable("Redis session erase: unexpected reply");
   if (r.elements[1].integer == 1) co_await publish_if_cluster(id);
@@ -315,33 +320,32 @@ asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
 asio::awaitable<create_result> session_store_on_redis::create(session_record rec) {
   const auto since = before_read();
   const auto key = key_of(rec.id);
+  const auto now = std::to_string(wall_ms());
+  auto admit_cmd = [&] {
+    return make_command("EVALSHA", admit.sha, "1", index_key_, now, std::to_string(s_.ttl.count()),
+                        std::to_string(s_.max_sessions),
+                        std::to_string(s_.idle_evict_after.count()), rec.id);
+  };
   std::vector<client::keyed_command> batch;
-  command admit_cmd{"EVALSHA",
-                    admit.sha,
-                    "1",
-                    index_key_,
-                    std::to_string(wall_ms()),
-                    std::to_string(s_.ttl.count()),
-                    std::to_string(s_.max_sessions),
-                    std::to_string(s_.idle_evict_after.count()),
-                    rec.id};
-  batch.push_back({index_key_, admit_cmd});
+  batch.reserve(4);
+  batch.push_back({index_key_, admit_cmd()});
   // Every field is written, so a replaced record (colliding id) keeps nothing stale.
-  command hset{"HSET", key};
-  auto fields = fields_of(rec);
-  hset.insert(hset.end(), std::make_move_iterator(fields.begin()),
-              std::make_move_iterator(fields.end()));
+  auto hset = fields_of(rec, "HSET", key);
   hset.insert(hset.end(), {marker_, "1"});  // cached here from now on
   batch.push_back({key, std::move(hset)});
-  batch.push_back({key, {"PEXPIRE", key, std::to_string(s_.ttl.count())}});
+  batch.push_back({key, make_command("PEXPIRE", key, std::to_string(s_.ttl.count()))});
   const bool durable = client_->has_replicas();
   if (durable)
-    batch.push_back({key, {"WAIT", "1", std::to_string(s_.replica_ack_timeout.count())}});
+    batch.push_back(
+        {key, make_command("WAIT", "1", std::to_string(s_.replica_ack_timeout.count()))});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   for (std::size_t i = 1; i < replies.size(); ++i) expect_ok(replies[i], "session write");
 
-  auto admitted = co_await evaluated(*client_, std::move(replies.front()), std::move(admit_cmd),
-                                     admit, index_key_);
+  auto admitted = std::move(replies.front());
+  if (is_noscript(admitted)) {
+    auto again = admit_cmd();
+    admitted = co_await eval_instead(*client_, std::move(again), admit, index_key_);
+  }
   expect_ok(admitted, "session admission");
   if (admitted.elements.empty()) throw unavailable("Redis session admission: unexpected reply");
   const auto& verdict = admitted.elements[0].str;
@@ -376,15 +380,20 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
   // index does not have.
   const auto since = before_read();
   const auto key = key_of(id);
+  auto load_cmd = [&] {
+    return make_command("EVALSHA", load_and_mark.sha, "1", key, marker_,
+                        std::to_string(s_.ttl.count()));
+  };
   std::vector<client::keyed_command> batch;
-  command load_cmd{"EVALSHA", load_and_mark.sha, "1", key, marker_, std::to_string(s_.ttl.count())};
-  batch.push_back({key, load_cmd});
+  batch.push_back({key, load_cmd()});
   batch.push_back(
-      {index_key_, {"ZADD", index_key_, "XX", std::to_string(wall_ms()), std::string(id)}});
+      {index_key_, make_command("ZADD", index_key_, "XX", std::to_string(wall_ms()), id)});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   expect_ok(replies[1], "ZADD");
-  replies.front() = co_await evaluated(*client_, std::move(replies.front()), std::move(load_cmd),
-                                       load_and_mark, key);
+  if (is_noscript(replies.front())) {
+    auto again = load_cmd();
+    replies.front() = co_await eval_instead(*client_, std::move(again), load_and_mark, key);
+  }
   auto rec = record_of(id, expect_ok(replies.front(), "session load"));
   if (!rec) {
     forget(id);
@@ -397,11 +406,8 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   const auto since = before_read();
   const auto key = key_of(rec.id);
-  std::vector<std::string> args{script_channel(), invalidation_of(rec.id), marker_,
-                                std::to_string(s_.ttl.count())};
-  auto fields = fields_of(rec);
-  args.insert(args.end(), std::make_move_iterator(fields.begin()),
-              std::make_move_iterator(fields.end()));
+  auto args = fields_of(rec, script_channel(), invalidation_of(rec.id), marker_,
+                        std::to_string(s_.ttl.count()));
   args.insert(args.end(), {marker_, "1"});  // cached here from now on
   auto r = co_await run_script(*client_, replace, key, std::move(args));
   expect_ok(r, "session update");
