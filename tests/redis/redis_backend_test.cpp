@@ -7,6 +7,7 @@
 #include <mcpxx/store/redis.hpp>
 #include <mcpxx/store/unavailable.hpp>
 
+#include "store/redis/client.hpp"
 #include "store_contract/harness.hpp"
 
 #include <gtest/gtest.h>
@@ -134,6 +135,45 @@ TEST(RedisBackend, EverySessionOfAClusterIsReachable) {
               create_result::created);
   for (int i = 0; i < 30; ++i)
     EXPECT_NE(pool.run(sessions->load("spread-" + std::to_string(i))), nullptr) << i;
+}
+
+// SCRIPT FLUSH on the server, through a client of its own.
+void forget_scripts(io_pool& pool, const std::string& url) {
+  redis_options o;
+  o.url = url;
+  auto c = std::make_shared<mcpxx::store::redis::client>(pool.executor(), redis_url::parse(url), o);
+  c->start();
+  mcpxx::store::redis::command flush{"SCRIPT", "FLUSH"};
+  auto r = pool.run(c->exec1("", std::move(flush)));
+  c->stop();
+  ASSERT_EQ(r.str, "OK");
+}
+
+// A server that lost its scripts (a restart, a failover to a replica that never ran them)
+// answers EVALSHA with NOSCRIPT: each session operation then sends the script text once.
+TEST(RedisBackend, SessionsKeepWorkingWhenTheServerForgetsItsScripts) {
+  io_pool pool;
+  const auto url = mcpxx::test::redis_url("standalone");
+  const auto prefix = fresh_prefix();
+  auto a = connect(pool, url, prefix);
+  auto b = connect(pool, url, prefix);
+  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
+  auto on_a = a->stores().sessions;
+  auto on_b = b->stores().sessions;
+
+  forget_scripts(pool, url);
+  ASSERT_EQ(pool.run(on_a->create(session("noscript"))), create_result::created);  // admission
+  forget_scripts(pool, url);
+  auto loaded = pool.run(on_b->load("noscript"));  // load-and-mark, not cached on b yet
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_EQ(loaded->principal, "alice");
+  forget_scripts(pool, url);
+  auto changed = session("noscript");
+  changed.log_level = "error";
+  EXPECT_TRUE(pool.run(on_a->update(changed)));  // replace
+  forget_scripts(pool, url);
+  EXPECT_TRUE(pool.run(on_b->erase("noscript")));  // erase-and-tell
+  EXPECT_TRUE(eventually([&] { return pool.run(on_a->load("noscript")) == nullptr; }, 2s));
 }
 
 void expect_never_ready(const char* which) {
