@@ -387,11 +387,18 @@ asio::awaitable<std::vector<reply>> client::exec_keyed(std::vector<keyed_command
     for (auto& c : cmds) plain.push_back(std::move(c.cmd));
     co_return co_await exec("", std::move(plain));
   }
-  for (auto& c : cmds) {
-    std::vector<command> one;
-    one.push_back(std::move(c.cmd));
-    auto r = co_await exec_cluster(c.key, std::move(one));
-    replies.push_back(std::move(r.front()));
+  // Consecutive commands on one slot go as one pipeline to its node.
+  replies.reserve(cmds.size());
+  for (std::size_t i = 0; i < cmds.size();) {
+    const auto slot = key_slot(cmds[i].key);
+    std::vector<command> group;
+    std::size_t j = i;
+    while (j < cmds.size() && !cmds[j].key.empty() && key_slot(cmds[j].key) == slot)
+      group.push_back(std::move(cmds[j++].cmd));
+    if (j == i) group.push_back(std::move(cmds[j++].cmd));  // no key: any primary, alone
+    auto r = co_await exec_cluster(cmds[i].key, std::move(group));
+    for (auto& one : r) replies.push_back(std::move(one));
+    i = j;
   }
   co_return replies;
 }

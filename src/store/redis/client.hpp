@@ -41,7 +41,8 @@ class client : public std::enable_shared_from_this<client> {
   boost::asio::awaitable<reply> exec1(std::string_view key, command cmd);
 
   // Commands whose keys may be in different slots: one pipeline where one server holds
-  // every key (standalone, Sentinel), one command at a time on Cluster.
+  // every key (standalone, Sentinel); on Cluster, one pipeline per run of consecutive
+  // commands on one slot, in order.
   struct keyed_command {
     std::string key;
     command cmd;

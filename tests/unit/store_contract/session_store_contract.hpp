@@ -213,12 +213,43 @@ TYPED_TEST_P(store_session_contract, ConcurrentSessionsStayIndependent) {
   }
 }
 
+TYPED_TEST_P(store_session_contract, ConcurrentCreationsNeverExceedTheCap) {
+  // Idle eviction is out of reach: only the cap decides.
+  constexpr std::size_t cap = 8;
+  auto store = this->make({1000 * TypeParam::tick, cap, 1000 * TypeParam::tick});
+  constexpr int n = 32;
+  std::vector<std::future<bool>> done;
+  for (int i = 0; i < n; ++i)
+    done.push_back(this->pool_.spawn(
+        [](std::shared_ptr<session_store> s, int i) -> boost::asio::awaitable<bool> {
+          co_return co_await s->create(sample_session("burst-" + std::to_string(i))) ==
+              create_result::created;
+        }(store, i)));
+  std::size_t created = 0;
+  for (int i = 0; i < n; ++i) {
+    const bool ok = done[i].get();
+    created += ok ? 1 : 0;
+    // A refused creation leaves nothing behind; an admitted one is there.
+    EXPECT_EQ(this->load(*store, "burst-" + std::to_string(i)) != nullptr, ok) << i;
+  }
+  EXPECT_GE(created, 1u);
+  EXPECT_LE(created, cap);
+  // Refusals did not hold on to capacity: one at a time, the cap fills exactly.
+  for (int i = 0; created < cap && i < 2 * static_cast<int>(cap); ++i)
+    if (this->run(store->create(sample_session("late-" + std::to_string(i)))) ==
+        create_result::created)
+      ++created;
+  EXPECT_EQ(created, cap);
+  EXPECT_EQ(this->run(store->create(sample_session("one-too-many"))), create_result::full);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(store_session_contract, CreateThenLoadRoundTripsEveryField,
                             UnknownIdsLoadAsNull, UpdateReplacesTheRecordButNotLoadedSnapshots,
                             UpdateOfUnknownSessionFailsAndCreatesNothing, EraseRemovesTheSession,
                             ExpiresAfterTtlWithoutActivity, LoadSlidesTheExpiry,
                             UpdateSlidesTheExpiry, FullWhenCapReachedAndNoSessionIsIdle,
                             CapEvictsTheLeastRecentlyUsedIdleSession, ExpiredSessionsFreeCapacity,
-                            EraseFreesCapacity, ConcurrentSessionsStayIndependent);
+                            EraseFreesCapacity, ConcurrentSessionsStayIndependent,
+                            ConcurrentCreationsNeverExceedTheCap);
 
 }  // namespace mcpxx::store::contract
