@@ -23,6 +23,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace mcpxx::http_transport {
 
 namespace asio = boost::asio;
@@ -86,13 +90,21 @@ namespace {
 asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
                                             std::function<void()> on_gone) {
   auto& socket = stream.socket();
-  auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
-                                         asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return;  // stopped: the request finished
-  char byte;
-  boost::system::error_code rec;
-  auto n = socket.receive(asio::buffer(&byte, 1), asio::ip::tcp::socket::message_peek, rec);
-  if (rec || n == 0) on_gone();
+  for (;;) {
+    auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
+                                           asio::as_tuple(asio::use_awaitable));
+    if (ec) co_return;  // stopped: the request finished
+    // Never a blocking call on an I/O thread: the socket is in blocking mode for synchronous
+    // calls, and a readiness can be gone by now (asio's socket.receive would then wait in
+    // poll() with the stream's strand held, freezing everything queued on it). A readiness
+    // with nothing to read is waited for again.
+    char byte;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) co_return;  // the client sent something: it is still there
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) continue;
+    on_gone();  // end of stream, or reset
+    co_return;
+  }
 }
 
 }  // namespace
