@@ -88,12 +88,17 @@ namespace {
 // Resolves when the peer closed (or reset) the connection; a pipelined next request
 // is left unread. Cancelled by the caller once the request is answered.
 asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
+                                            std::shared_ptr<const std::atomic<bool>> done,
                                             std::function<void()> on_gone) {
   auto& socket = stream.socket();
   for (;;) {
+    // Checked on the stream's strand right before waiting: a watcher that starts after its
+    // request finished (the stop signal is not sticky) must not wait on the connection,
+    // where it would wake for the next request's bytes.
+    if (done->load()) co_return;
     auto [ec] = co_await socket.async_wait(asio::ip::tcp::socket::wait_read,
                                            asio::as_tuple(asio::use_awaitable));
-    if (ec) co_return;  // stopped: the request finished
+    if (ec || done->load()) co_return;  // stopped: the request finished
     // Never a blocking call on an I/O thread: the socket is in blocking mode for synchronous
     // calls, and a readiness can be gone by now (asio's socket.receive would then wait in
     // poll() with the stream's strand held, freezing everything queued on it). A readiness
@@ -110,8 +115,9 @@ asio::awaitable<void> watch_disconnect_impl(beast::tcp_stream& stream,
 }  // namespace
 
 asio::awaitable<void> mcp_endpoint::watch_disconnect(beast::tcp_stream& stream,
+                                                     std::shared_ptr<const std::atomic<bool>> done,
                                                      std::function<void()> on_gone) {
-  return watch_disconnect_impl(stream, std::move(on_gone));
+  return watch_disconnect_impl(stream, std::move(done), std::move(on_gone));
 }
 
 mcp_endpoint::mcp_endpoint(server& mcp, const http_options& options,
@@ -448,6 +454,7 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   // (a write to the dead connection may succeed for a while).
   // The signal lives until the watcher completes: its completion handler owns it.
   std::shared_ptr<asio::cancellation_signal> stop_watching;
+  std::shared_ptr<std::atomic<bool>> request_done;
   std::function<void()> on_gone;
   if (modern && can_cancel)
     on_gone = [cancel = scope.cancel] { cancel->cancel(); };
@@ -455,14 +462,19 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
     on_gone = [sink] { sink->peer_gone(); };  // (inline handlers finish before any wait)
   if (on_gone) {
     stop_watching = std::make_shared<asio::cancellation_signal>();
-    asio::co_spawn(x.stream.get_executor(), watch_disconnect(x.stream, std::move(on_gone)),
+    request_done = std::make_shared<std::atomic<bool>>(false);
+    asio::co_spawn(x.stream.get_executor(),
+                   watch_disconnect(x.stream, request_done, std::move(on_gone)),
                    asio::bind_cancellation_slot(stop_watching->slot(),
                                                 [keep = stop_watching](std::exception_ptr) {}));
   }
 
   json::object response = co_await mcp_.handle(req, scope, session);
 
-  if (stop_watching) stop_watching->emit(asio::cancellation_type::all);
+  if (stop_watching) {
+    request_done->store(true);
+    stop_watching->emit(asio::cancellation_type::all);
+  }
   if (!in_flight_key.empty()) {
     std::lock_guard lock(in_flight_mutex_);
     in_flight_.erase(in_flight_key);

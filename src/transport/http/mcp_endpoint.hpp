@@ -13,6 +13,7 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -72,10 +73,11 @@ class mcp_endpoint {
   // (unknown, expired or someone else's).
   boost::asio::awaitable<std::shared_ptr<const store::session_record>> session_of(exchange& x);
   void on_cancel_message(std::string_view payload);
-  // Completes when the request is done (cancelled) or calls on_gone once the client
-  // closed the connection.
-  static boost::asio::awaitable<void> watch_disconnect(boost::beast::tcp_stream& stream,
-                                                       std::function<void()> on_gone);
+  // Completes when the request is done (`done` set, or cancelled) or calls on_gone once the
+  // client closed the connection.
+  static boost::asio::awaitable<void> watch_disconnect(
+      boost::beast::tcp_stream& stream, std::shared_ptr<const std::atomic<bool>> done,
+      std::function<void()> on_gone);
   boost::asio::awaitable<void> deliver_reply(const std::string& session_id,
                                              const protocol::response& response);
   boost::asio::awaitable<void> answer_request(exchange& x, const protocol::request& req,
