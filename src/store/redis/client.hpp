@@ -44,7 +44,7 @@ class client : public std::enable_shared_from_this<client> {
   // every key (standalone, Sentinel); on Cluster, one pipeline per run of consecutive
   // commands on one slot, in order.
   struct keyed_command {
-    std::string key;
+    std::string_view key;  // routes the command; must outlive the exec_keyed() call
     command cmd;
   };
   boost::asio::awaitable<std::vector<reply>> exec_keyed(std::vector<keyed_command> cmds);
