@@ -1,5 +1,7 @@
 // RESP command formatting (our own) checked byte for byte against hiredis's
-// redisFormatCommandArgv, and parsed back by the reply reader.
+// redisFormatCommandArgv, and parsed back by the reply reader; the reader (hiredis's
+// parser building our values) on every reply kind, nested, fed a byte at a time, and on
+// malformed input (under ASan, a reply abandoned mid-array must not leak).
 #include "store/redis/resp.hpp"
 
 #include <gtest/gtest.h>
@@ -64,6 +66,53 @@ TEST(store_redis_resp, appends_a_pipeline_that_parses_back) {
     for (std::size_t i = 0; i < cmd.size(); ++i) EXPECT_EQ(r->elements[i].str, cmd[i]);
   }
   EXPECT_FALSE(reader.next().has_value());
+}
+
+TEST(store_redis_resp, reads_every_reply_kind_nested_and_in_pieces) {
+  const std::string wire =
+      "+OK\r\n"
+      "-ERR wrong\r\n"
+      ":-42\r\n"
+      "$-1\r\n"
+      "$0\r\n\r\n"
+      "*4\r\n$3\r\nfoo\r\n*2\r\n:1\r\n$-1\r\n*0\r\n*-1\r\n"
+      "$5\r\nhe\r\no\r\n";
+  reply_reader reader;
+  std::vector<reply> got;
+  for (char c : wire) {
+    reader.feed(std::string_view(&c, 1));
+    while (auto r = reader.next()) got.push_back(std::move(*r));
+  }
+  ASSERT_EQ(got.size(), 7u);
+  EXPECT_EQ(got[0].type, reply::kind::status);
+  EXPECT_EQ(got[0].str, "OK");
+  EXPECT_TRUE(got[1].is_error());
+  EXPECT_EQ(got[1].str, "ERR wrong");
+  EXPECT_EQ(got[2].type, reply::kind::integer);
+  EXPECT_EQ(got[2].integer, -42);
+  EXPECT_TRUE(got[3].is_nil());
+  EXPECT_EQ(got[4].type, reply::kind::string);
+  EXPECT_EQ(got[4].str, "");
+  const auto& a = got[5];
+  ASSERT_EQ(a.type, reply::kind::array);
+  ASSERT_EQ(a.elements.size(), 4u);
+  EXPECT_EQ(a.elements[0].str, "foo");
+  ASSERT_EQ(a.elements[1].type, reply::kind::array);
+  ASSERT_EQ(a.elements[1].elements.size(), 2u);
+  EXPECT_EQ(a.elements[1].elements[0].integer, 1);
+  EXPECT_TRUE(a.elements[1].elements[1].is_nil());
+  EXPECT_EQ(a.elements[2].type, reply::kind::array);
+  EXPECT_TRUE(a.elements[2].elements.empty());
+  EXPECT_TRUE(a.elements[3].is_nil());
+  EXPECT_EQ(got[6].str, "he\r\no");  // a bulk string may hold CRLF
+}
+
+TEST(store_redis_resp, malformed_input_mid_array_is_a_protocol_error) {
+  reply_reader reader;
+  reader.feed("*3\r\n$3\r\nabc\r\n*1\r\n");  // an unfinished array inside an array
+  EXPECT_FALSE(reader.next().has_value());
+  reader.feed("?bad\r\n");
+  EXPECT_THROW(reader.next(), mcpxx::store::redis::protocol_error);
 }
 
 }  // namespace

@@ -50,40 +50,59 @@ void format_command(const command& cmd, std::string& out) {
 
 namespace {
 
-reply convert(const redisReply& r) {
-  reply out;
-  switch (r.type) {
-    case REDIS_REPLY_STRING:
-      out.type = reply::kind::string;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_STATUS:
-      out.type = reply::kind::status;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_ERROR:
-      out.type = reply::kind::error;
-      out.str.assign(r.str, r.len);
-      break;
-    case REDIS_REPLY_INTEGER:
-      out.type = reply::kind::integer;
-      out.integer = r.integer;
-      break;
-    case REDIS_REPLY_ARRAY:
-      out.type = reply::kind::array;
-      out.elements.reserve(r.elements);
-      for (std::size_t i = 0; i < r.elements; ++i) out.elements.push_back(convert(*r.element[i]));
-      break;
-    default:
-      out.type = reply::kind::nil;
+// hiredis's parser builds replies through these callbacks straight into our values (its own
+// redisReply objects would be allocated, copied from and freed again): the root on the heap,
+// every element in place in its parent's element vector, sized when the parent was created
+// and never resized, so the pointers hiredis keeps to unfinished arrays stay valid. hiredis
+// frees only the root (on a parse error, or when the reader is freed mid-reply).
+void* place(const redisReadTask* task, reply&& value) {
+  if (task->parent) {
+    auto& slot =
+        static_cast<reply*>(task->parent->obj)->elements[static_cast<std::size_t>(task->idx)];
+    slot = std::move(value);
+    return &slot;
   }
-  return out;
+  return new reply(std::move(value));
 }
+
+void* create_string(const redisReadTask* task, char* str, std::size_t len) {
+  reply r;
+  r.type = task->type == REDIS_REPLY_ERROR    ? reply::kind::error
+           : task->type == REDIS_REPLY_STATUS ? reply::kind::status
+                                              : reply::kind::string;
+  r.str.assign(str, len);
+  return place(task, std::move(r));
+}
+
+void* create_array(const redisReadTask* task, int elements) {
+  reply r;
+  r.type = reply::kind::array;
+  r.elements.resize(elements > 0 ? static_cast<std::size_t>(elements) : 0);
+  return place(task, std::move(r));
+}
+
+void* create_integer(const redisReadTask* task, long long value) {
+  reply r;
+  r.type = reply::kind::integer;
+  r.integer = value;
+  return place(task, std::move(r));
+}
+
+void* create_nil(const redisReadTask* task) {
+  return place(task, reply{});
+}
+
+void free_root(void* root) {
+  delete static_cast<reply*>(root);
+}
+
+redisReplyObjectFunctions reply_functions{create_string, create_array, create_integer, create_nil,
+                                          free_root};
 
 }  // namespace
 
 struct reply_reader::impl {
-  redisReader* reader = redisReaderCreate();
+  redisReader* reader = redisReaderCreateWithFunctions(&reply_functions);
   ~impl() { redisReaderFree(reader); }
 };
 
@@ -102,10 +121,8 @@ std::optional<reply> reply_reader::next() {
   if (redisReaderGetReply(impl_->reader, &raw) != REDIS_OK)
     throw protocol_error(std::string("redis reply: ") + impl_->reader->errstr);
   if (!raw) return std::nullopt;
-  auto* r = static_cast<redisReply*>(raw);
-  reply out = convert(*r);
-  freeReplyObject(r);
-  return out;
+  std::unique_ptr<reply> root(static_cast<reply*>(raw));
+  return std::move(*root);
 }
 
 }  // namespace mcpxx::store::redis

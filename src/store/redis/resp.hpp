@@ -1,6 +1,7 @@
-// RESP2 on the wire: reply parsing comes from hiredis (redisReader), command formatting is
-// ours (a RESP array of bulk strings; hiredis's formatter was measured too slow, resp.cpp);
-// this file turns them into plain C++ values so that nothing above it names a hiredis type.
+// RESP2 on the wire: reply parsing comes from hiredis (redisReader, building our values
+// through its reply-object callbacks), command formatting is ours (a RESP array of bulk
+// strings; hiredis's formatter was measured too slow, resp.cpp). Nothing above this file
+// names a hiredis type.
 #pragma once
 
 #include <cstdint>
