@@ -23,7 +23,9 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <thread>
 
 namespace mcpxx {
@@ -55,9 +57,7 @@ struct http_server::impl {
     if (stores.results) mcp.set_result_cache(stores.results);
     // Registry changes and resource updates reach every notification stream, on every
     // replica: logged in the event store, announced on the bus.
-    auto publish = [this](json::object change) {
-      asio::co_spawn(io, endpoint.record_change(json::serialize(change)), asio::detached);
-    };
+    auto publish = [this](json::object change) { record_in_order(json::serialize(change)); };
     mcp.on_list_changed([publish](std::string_view list) {
       publish({{"kind", "list_changed"}, {"list", list}});
     });
@@ -90,6 +90,43 @@ struct http_server::impl {
   http_transport::mcp_endpoint endpoint;
   std::atomic<bool> draining{false};
   std::atomic<std::size_t> in_flight{0};
+
+  // Changes are recorded one after another, in the order they happened: recorded
+  // concurrently (from worker threads, on two I/O threads), a later change could reach the
+  // streams first. One coroutine drains the queue while it is not empty.
+  std::mutex changes_mutex;
+  std::deque<std::string> changes;
+  bool recording = false;
+
+  void record_in_order(std::string change) {
+    {
+      std::lock_guard lock(changes_mutex);
+      changes.push_back(std::move(change));
+      if (recording) return;
+      recording = true;
+    }
+    asio::co_spawn(io, record_changes(), asio::detached);  // not under the lock: may run inline
+  }
+
+  asio::awaitable<void> record_changes() {
+    for (;;) {
+      std::string next;
+      {
+        std::lock_guard lock(changes_mutex);
+        if (changes.empty()) {
+          recording = false;
+          co_return;
+        }
+        next = std::move(changes.front());
+        changes.pop_front();
+      }
+      try {
+        co_await endpoint.record_change(std::move(next));
+      } catch (const std::exception& e) {
+        spdlog::warn("change not recorded: {}", e.what());
+      }
+    }
+  }
 
   asio::awaitable<void> accept_loop();
   asio::awaitable<void> connection(tcp::socket socket);
