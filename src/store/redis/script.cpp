@@ -36,10 +36,19 @@ asio::awaitable<reply> eval_instead(client& c, command evalsha, const lua_script
 
 asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,
                                   std::vector<std::string> args) {
-  command cmd{"EVALSHA", script.sha, "1", std::string(key)};
-  cmd.insert(cmd.end(), args.begin(), args.end());
-  auto r = co_await c.exec1(key, cmd);
-  if (is_noscript(r)) r = co_await eval_instead(c, std::move(cmd), script, key);
+  // Built again on NOSCRIPT rather than copied for every call (event appends carry their
+  // payload here), like the session store's commands.
+  auto evalsha = [&] {
+    command cmd = make_command("EVALSHA", script.sha, "1", key);
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    return cmd;
+  };
+  auto first = evalsha();
+  auto r = co_await c.exec1(key, std::move(first));
+  if (is_noscript(r)) {
+    auto again = evalsha();
+    r = co_await eval_instead(c, std::move(again), script, key);
+  }
   co_return r;
 }
 
