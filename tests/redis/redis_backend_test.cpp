@@ -12,7 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <functional>
+#include <iterator>
 #include <random>
+#include <sstream>
 #include <thread>
 
 namespace {
@@ -121,6 +125,8 @@ TEST_P(RedisReplicas, InvalidationsGoOnlyToReplicasThatCacheTheSession) {
   EXPECT_TRUE(eventually([&] { return heard.load() == 1; }, 2s));
   std::this_thread::sleep_for(100ms);
   EXPECT_EQ(heard.load(), 1) << "the writes on a session only a caches told nobody";
+  ASSERT_TRUE(pool.run(on_a->erase("shared")));
+  EXPECT_TRUE(eventually([&] { return heard.load() == 2; }, 2s)) << "the erase told b";
 }
 
 INSTANTIATE_TEST_SUITE_P(topologies, RedisReplicas, ::testing::Values("standalone", "cluster"));
@@ -172,8 +178,141 @@ TEST(RedisBackend, SessionsKeepWorkingWhenTheServerForgetsItsScripts) {
   changed.log_level = "error";
   EXPECT_TRUE(pool.run(on_a->update(changed)));  // replace
   forget_scripts(pool, url);
-  EXPECT_TRUE(pool.run(on_b->erase("noscript")));  // erase-and-tell
+  EXPECT_TRUE(pool.run(on_b->erase("noscript")));  // a transaction, no script
   EXPECT_TRUE(eventually([&] { return pool.run(on_a->load("noscript")) == nullptr; }, 2s));
+}
+
+// A client of one server, for admin commands (CLUSTER SETSLOT, MIGRATE).
+std::shared_ptr<mcpxx::store::redis::client> admin_client(io_pool& pool, const std::string& url) {
+  redis_options o;
+  o.url = url;
+  auto c = std::make_shared<mcpxx::store::redis::client>(pool.executor(), redis_url::parse(url), o);
+  c->start();
+  return c;
+}
+
+std::string admin(io_pool& pool, mcpxx::store::redis::client& c,
+                  std::vector<mcpxx::store::redis::command> cmds) {
+  auto replies = pool.run(c.exec("", std::move(cmds)));
+  const auto& last = replies.back();
+  if (last.is_error()) throw std::runtime_error("Redis said: " + last.str);
+  return last.type == mcpxx::store::redis::reply::kind::integer ? std::to_string(last.integer)
+                                                                : last.str;
+}
+
+struct cluster_primary {
+  std::string id;
+  std::string port;
+  std::vector<std::pair<int, int>> slots;
+  bool serves(int slot) const {
+    for (auto [from, to] : slots)
+      if (slot >= from && slot <= to) return true;
+    return false;
+  }
+};
+
+// The primaries as CLUSTER NODES lists them.
+std::vector<cluster_primary> primaries(io_pool& pool, mcpxx::store::redis::client& c) {
+  std::vector<cluster_primary> out;
+  std::istringstream lines(admin(pool, c, {{"CLUSTER", "NODES"}}));
+  std::string line;
+  while (std::getline(lines, line)) {
+    std::istringstream words(line);
+    std::vector<std::string> w{std::istream_iterator<std::string>(words), {}};
+    if (w.size() < 8 || w[2].find("master") == std::string::npos) continue;
+    cluster_primary p{w[0], w[1].substr(w[1].find(':') + 1), {}};
+    p.port = p.port.substr(0, p.port.find('@'));
+    for (std::size_t i = 8; i < w.size(); ++i) {
+      if (w[i].starts_with("[")) continue;  // a slot being migrated or imported
+      auto dash = w[i].find('-');
+      int from = std::stoi(w[i].substr(0, dash));
+      p.slots.emplace_back(from,
+                           dash == std::string::npos ? from : std::stoi(w[i].substr(dash + 1)));
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+// A slot being migrated: its keys already moved answer ASK on the source, so every session
+// operation must follow the redirection (with ASKING, once before a MULTI transaction).
+TEST(RedisBackend, SessionsWorkWhileTheirSlotMigrates) {
+  io_pool pool;
+  const auto url = mcpxx::test::redis_url("cluster");
+  const auto prefix = fresh_prefix();
+  auto a = connect(pool, url, prefix);
+  auto b = connect(pool, url, prefix);
+  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
+  std::this_thread::sleep_for(50ms);  // invalidation subscriptions
+  auto on_a = a->stores().sessions;
+  auto on_b = b->stores().sessions;
+  ASSERT_EQ(pool.run(on_a->create(session("moving"))), create_result::created);
+
+  const auto key = prefix + "mcp-session-{moving}";
+  const int slot = mcpxx::store::redis::key_slot(key);
+  auto any = admin_client(pool, url);
+  auto nodes = primaries(pool, *any);
+  ASSERT_GE(nodes.size(), 2u);
+  auto source_at =
+      std::find_if(nodes.begin(), nodes.end(), [&](auto& n) { return n.serves(slot); });
+  ASSERT_NE(source_at, nodes.end());
+  const auto source = *source_at;
+  const auto target = source_at == nodes.begin() ? nodes[1] : nodes.front();
+  auto on_source = admin_client(pool, "redis://127.0.0.1:" + source.port);
+  auto on_target = admin_client(pool, "redis://127.0.0.1:" + target.port);
+  const auto slot_text = std::to_string(slot);
+
+  bool moved = false;
+  struct restore {  // a failure half-way leaves no slot stuck in migration
+    std::function<void()> fn;
+    ~restore() { fn(); }
+  } guard{[&] {
+    if (moved) return;
+    try {
+      admin(pool, *on_source, {{"CLUSTER", "SETSLOT", slot_text, "STABLE"}});
+      admin(pool, *on_target, {{"CLUSTER", "SETSLOT", slot_text, "STABLE"}});
+    } catch (const std::exception&) {
+    }
+  }};
+
+  ASSERT_EQ(admin(pool, *on_target, {{"CLUSTER", "SETSLOT", slot_text, "IMPORTING", source.id}}),
+            "OK");
+  ASSERT_EQ(admin(pool, *on_source, {{"CLUSTER", "SETSLOT", slot_text, "MIGRATING", target.id}}),
+            "OK");
+  ASSERT_EQ(admin(pool, *on_source,
+                  {{"MIGRATE", "127.0.0.1", target.port, "", "0", "5000", "KEYS", key}}),
+            "OK");
+
+  // The key is on the target now; the source answers ASK for it.
+  auto loaded = pool.run(on_b->load("moving"));  // not cached on b: a load script
+  ASSERT_NE(loaded, nullptr);
+  EXPECT_EQ(loaded->principal, "alice");
+  auto changed = session("moving");
+  changed.log_level = "notice";
+  EXPECT_TRUE(pool.run(on_a->update(changed)));  // the replace script
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto r = pool.run(on_b->load("moving"));
+        return r && r->log_level == "notice";
+      },
+      2s));
+  EXPECT_TRUE(pool.run(on_b->erase("moving")));  // MULTI/EXEC
+  EXPECT_TRUE(eventually([&] { return pool.run(on_a->load("moving")) == nullptr; }, 2s));
+  EXPECT_EQ(admin(pool, *on_target, {{"ASKING"}, {"EXISTS", key}}), "0");
+  EXPECT_FALSE(pool.run(on_b->erase("moving")));
+
+  for (const auto& n : nodes) {
+    auto c = admin_client(pool, "redis://127.0.0.1:" + n.port);
+    admin(pool, *c, {{"CLUSTER", "SETSLOT", slot_text, "NODE", target.id}});
+    c->stop();
+  }
+  moved = true;
+  // Owned by the target now: MOVED, then the new slot map.
+  ASSERT_EQ(pool.run(on_a->create(session("moving"))), create_result::created);
+  EXPECT_EQ(admin(pool, *on_target, {{"EXISTS", key}}), "1");
+  EXPECT_TRUE(pool.run(on_b->erase("moving")));
+  EXPECT_EQ(admin(pool, *on_target, {{"EXISTS", key}}), "0");
+  for (auto* c : {any.get(), on_source.get(), on_target.get()}) c->stop();
 }
 
 void expect_never_ready(const char* which) {

@@ -11,6 +11,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace mcpxx::store::redis {
@@ -27,6 +29,13 @@ constexpr std::chrono::seconds topology_period{2};
 
 bool starts_with(const reply& r, std::string_view prefix) {
   return r.is_error() && std::string_view(r.str).substr(0, prefix.size()) == prefix;
+}
+
+bool is_named(const command& cmd, std::string_view name) {
+  return !cmd.empty() &&
+         std::equal(cmd[0].begin(), cmd[0].end(), name.begin(), name.end(), [](char a, char b) {
+           return std::toupper(static_cast<unsigned char>(a)) == b;
+         });
 }
 
 // "MOVED 3999 127.0.0.1:6381" / "ASK 3999 127.0.0.1:6381" -> the address.
@@ -428,18 +437,29 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
       trigger_refresh();  // the node may be gone for good (failover)
       throw unavailable("Redis Cluster node " + to_string(target) + " is not connected");
     }
+    // ASKING admits the next command only, except inside MULTI, where it lasts until
+    // EXEC (an ASKING there would be queued and answered within EXEC's reply).
     std::vector<command> sending;
+    std::vector<bool> ours;  // per command sent: false for our ASKING
     if (ask_target) {
+      bool in_multi = false;
       for (const auto& cmd : cmds) {
-        sending.push_back({"ASKING"});
+        if (!in_multi) {
+          sending.push_back({"ASKING"});
+          ours.push_back(false);
+        }
         sending.push_back(cmd);
+        ours.push_back(true);
+        if (is_named(cmd, "MULTI")) in_multi = true;
+        if (is_named(cmd, "EXEC") || is_named(cmd, "DISCARD")) in_multi = false;
       }
     }
     auto to_send = ask_target ? std::move(sending) : cmds;
     auto replies = co_await c->exec(std::move(to_send));
     if (ask_target) {
       std::vector<reply> own;
-      for (std::size_t i = 1; i < replies.size(); i += 2) own.push_back(std::move(replies[i]));
+      for (std::size_t i = 0; i < replies.size(); ++i)
+        if (ours[i]) own.push_back(std::move(replies[i]));
       replies = std::move(own);
     }
     ask_target.reset();

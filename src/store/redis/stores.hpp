@@ -111,8 +111,9 @@ class session_store_on_redis final : public session_store,
   std::string invalidation_of(std::string_view id) const;
   std::string script_channel() const;
   boost::asio::awaitable<void> publish_if_cluster(std::string_view id);
-  // DEL + the invalidation (one script), and the index entry if from_index. True when
-  // the session existed.
+  boost::asio::awaitable<void> publish_invalidation(std::string_view id);
+  // DEL + the invalidation when others cache it, and the index entry if from_index. True
+  // when the session existed.
   boost::asio::awaitable<bool> erase_everywhere(std::string_view id, bool from_index);
   boost::asio::awaitable<void> touch_index(std::string_view id);
   // What remember() checks a read against: invalidations and bus reconnections since.
