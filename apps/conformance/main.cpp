@@ -14,11 +14,12 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   flags.setup_logging();
 
-  mcpxx::server mcp(
-      {.name = "mcpxx-conformance", .version = "0.1.0", .state_key = flags.state_key});
-  mcpxx::conformance::register_fixtures(mcp);
   try {
+    // The runtime (event loop, stores) first: the server may hold its stores until it goes.
     auto rt = flags.make_runtime();
+    mcpxx::server mcp(
+        {.name = "mcpxx-conformance", .version = "0.1.0", .state_key = flags.state_key});
+    mcpxx::conformance::register_fixtures(mcp);
     flags.serve(mcp, *rt);
   } catch (const std::exception& e) {
     spdlog::critical("{}", e.what());

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <thread>
+#include <utility>
 
 namespace mcpxx {
 
@@ -61,32 +62,42 @@ server::~server() {
 
 void server::publish(std::shared_ptr<const catalog> next, std::string_view changed_kind) {
   catalog_.store(std::move(next));
-  for (auto& listener : listeners_) listener(changed_kind);
+  for (auto& [id, listener] : listeners_) listener(changed_kind);
 }
 
-void server::on_list_changed(list_changed_listener listener) {
+server::listener_id server::on_list_changed(list_changed_listener listener) {
   std::lock_guard lock(write_mutex_);
-  listeners_.push_back(std::move(listener));
+  listeners_.emplace_back(next_listener_, std::move(listener));
+  return next_listener_++;
 }
 
-void server::set_nonce_store(std::shared_ptr<store::nonce_store> nonces) {
+server::listener_id server::on_resource_updated(resource_updated_listener listener) {
+  std::lock_guard lock(write_mutex_);
+  resource_listeners_.emplace_back(next_listener_, std::move(listener));
+  return next_listener_++;
+}
+
+void server::remove_listener(listener_id id) {
+  // Listeners run under this lock: none is running once it is taken.
+  std::lock_guard lock(write_mutex_);
+  std::erase_if(listeners_, [id](const auto& l) { return l.first == id; });
+  std::erase_if(resource_listeners_, [id](const auto& l) { return l.first == id; });
+}
+
+std::shared_ptr<store::nonce_store> server::set_nonce_store(
+    std::shared_ptr<store::nonce_store> nonces) {
   if (!nonces) throw std::invalid_argument("nonce store must not be null");
-  nonces_ = std::move(nonces);
+  return std::exchange(nonces_, std::move(nonces));
 }
 
-void server::set_result_cache(std::shared_ptr<store::cache> results) {
+std::shared_ptr<store::cache> server::set_result_cache(std::shared_ptr<store::cache> results) {
   if (!results) throw std::invalid_argument("result cache must not be null");
-  results_ = std::move(results);
-}
-
-void server::on_resource_updated(resource_updated_listener listener) {
-  std::lock_guard lock(write_mutex_);
-  resource_listeners_.push_back(std::move(listener));
+  return std::exchange(results_, std::move(results));
 }
 
 void server::notify_resource_updated(std::string_view uri) {
   std::lock_guard lock(write_mutex_);
-  for (auto& listener : resource_listeners_) listener(uri);
+  for (auto& [id, listener] : resource_listeners_) listener(uri);
 }
 
 void server::add_tool(tool_definition tool) {

@@ -16,11 +16,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcpxx {
@@ -86,11 +88,15 @@ class server {
   // resource at `uri` changed.
   void notify_resource_updated(std::string_view uri);
 
-  // kind: "tools", "prompts" or "resources". Called after a runtime change.
+  // kind: "tools", "prompts" or "resources". Called after a runtime change. A listener
+  // whose owner goes away before the server must be removed (remove_listener).
+  using listener_id = std::uint64_t;
   using list_changed_listener = std::function<void(std::string_view kind)>;
-  void on_list_changed(list_changed_listener listener);
+  listener_id on_list_changed(list_changed_listener listener);
   using resource_updated_listener = std::function<void(std::string_view uri)>;
-  void on_resource_updated(resource_updated_listener listener);
+  listener_id on_resource_updated(resource_updated_listener listener);
+  // Once it returns, the listener is not running and will not be called again.
+  void remove_listener(listener_id id);
 
   // Answers one request: a JSON-RPC response object (result or error). Never throws
   // for anything a client can cause. `session` is required for the legacy
@@ -106,11 +112,13 @@ class server {
   boost::asio::thread_pool& workers() noexcept { return workers_; }
   const request_state_codec& state_codec() const noexcept { return state_codec_; }
   // Where single-use requestState is remembered (in memory unless replaced, e.g. by a
-  // store shared by all replicas).
-  void set_nonce_store(std::shared_ptr<store::nonce_store> nonces);
+  // store shared by all replicas). Returns the store it replaces, so that a lender (the
+  // HTTP server) can put it back. Set before serving: readers do not lock.
+  std::shared_ptr<store::nonce_store> set_nonce_store(std::shared_ptr<store::nonce_store> nonces);
   store::nonce_store& nonces() noexcept { return *nonces_; }
-  // Where tools with a cache_ttl keep their results (in memory unless replaced).
-  void set_result_cache(std::shared_ptr<store::cache> results);
+  // Where tools with a cache_ttl keep their results (in memory unless replaced); returns
+  // the cache it replaces.
+  std::shared_ptr<store::cache> set_result_cache(std::shared_ptr<store::cache> results);
   store::cache& result_cache() noexcept { return *results_; }
 
   struct catalog;  // implementation detail, public for the dispatch helpers
@@ -127,8 +135,9 @@ class server {
   // Readers take a snapshot without locking; writers copy, modify and swap.
   std::atomic<std::shared_ptr<const catalog>> catalog_;
   std::mutex write_mutex_;
-  std::vector<list_changed_listener> listeners_;
-  std::vector<resource_updated_listener> resource_listeners_;
+  listener_id next_listener_ = 1;
+  std::vector<std::pair<listener_id, list_changed_listener>> listeners_;
+  std::vector<std::pair<listener_id, resource_updated_listener>> resource_listeners_;
 };
 
 }  // namespace mcpxx

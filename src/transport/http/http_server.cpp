@@ -22,6 +22,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <atomic>
 #include <deque>
 #include <functional>
@@ -41,8 +42,9 @@ principal_extractor principal_from_header(std::string header_name) {
 }
 
 struct http_server::impl {
-  impl(server& mcp, http_options opts, store::backend s, asio::io_context* external_io)
-      : options(std::move(opts)),
+  impl(server& srv, http_options opts, store::backend s, asio::io_context* external_io)
+      : mcp(srv),
+        options(std::move(opts)),
         threads(options.threads ? options.threads
                                 : std::max(1u, std::thread::hardware_concurrency())),
         owned_io(external_io ? nullptr
@@ -53,17 +55,25 @@ struct http_server::impl {
         signals(io, SIGINT, SIGTERM),
         legacy_sse(mcp, options, stores.sessions, stores.bus),
         endpoint(mcp, options, stores.sessions, stores.events, stores.bus) {
-    if (stores.nonces) mcp.set_nonce_store(stores.nonces);
-    if (stores.results) mcp.set_result_cache(stores.results);
+    // Lent to the server while this one lives: the stores may hold I/O objects of `io`,
+    // which can go before the server does.
+    if (stores.nonces) lent_nonces = mcp.set_nonce_store(stores.nonces);
+    if (stores.results) lent_results = mcp.set_result_cache(stores.results);
     // Registry changes and resource updates reach every notification stream, on every
     // replica: logged in the event store, announced on the bus.
     auto publish = [this](json::object change) { record_in_order(json::serialize(change)); };
-    mcp.on_list_changed([publish](std::string_view list) {
+    listeners[0] = mcp.on_list_changed([publish](std::string_view list) {
       publish({{"kind", "list_changed"}, {"list", list}});
     });
-    mcp.on_resource_updated([publish](std::string_view uri) {
+    listeners[1] = mcp.on_resource_updated([publish](std::string_view uri) {
       publish({{"kind", "resource_updated"}, {"uri", uri}});
     });
+  }
+
+  ~impl() {
+    for (auto id : listeners) mcp.remove_listener(id);
+    if (lent_nonces) mcp.set_nonce_store(std::move(lent_nonces));
+    if (lent_results) mcp.set_result_cache(std::move(lent_results));
   }
 
   static store::backend with_memory_defaults(store::backend s, const http_options& o) {
@@ -79,6 +89,10 @@ struct http_server::impl {
   }
   bool ready() const { return !draining && (!stores.ready || stores.ready()); }
 
+  server& mcp;
+  std::shared_ptr<store::nonce_store> lent_nonces;  // what the server had before
+  std::shared_ptr<store::cache> lent_results;
+  std::array<server::listener_id, 2> listeners{};
   http_options options;
   std::size_t threads;
   std::unique_ptr<asio::io_context> owned_io;
