@@ -51,7 +51,7 @@ session_record session(std::string id) {
 class RedisReplicas : public ::testing::TestWithParam<const char*> {
  protected:
   void SetUp() override {
-    const auto prefix = fresh_prefix();
+    prefix = fresh_prefix();
     a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
     b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
     ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
@@ -61,6 +61,7 @@ class RedisReplicas : public ::testing::TestWithParam<const char*> {
   }
 
   io_pool pool;
+  std::string prefix;
   std::shared_ptr<redis_backend> a, b;
   std::shared_ptr<session_store> on_a, on_b;
 };
@@ -127,6 +128,22 @@ TEST_P(RedisReplicas, InvalidationsGoOnlyToReplicasThatCacheTheSession) {
   EXPECT_EQ(heard.load(), 1) << "the writes on a session only a caches told nobody";
   ASSERT_TRUE(pool.run(on_a->erase("shared")));
   EXPECT_TRUE(eventually([&] { return heard.load() == 2; }, 2s)) << "the erase told b";
+}
+
+// A load marks the session as cached with HSET, which creates a hash when there is no
+// session: that husk is never taken for a session, and it is deleted at once.
+TEST_P(RedisReplicas, LoadingAnUnknownSessionLeavesNothingBehind) {
+  EXPECT_EQ(pool.run(on_a->load("never-created")), nullptr);
+  EXPECT_EQ(pool.run(on_b->load("never-created")), nullptr);
+  EXPECT_FALSE(pool.run(on_a->update(session("never-created"))));
+  auto c = std::make_shared<mcpxx::store::redis::client>(
+      pool.executor(), redis_url::parse(mcpxx::test::redis_url(GetParam())), redis_options{});
+  c->start();
+  const auto key = prefix + "mcp-session-{never-created}";
+  mcpxx::store::redis::command exists{"EXISTS", key};
+  auto r = pool.run(c->exec1(key, std::move(exists)));
+  c->stop();
+  EXPECT_EQ(r.integer, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(topologies, RedisReplicas, ::testing::Values("standalone", "cluster"));

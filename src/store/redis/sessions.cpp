@@ -52,7 +52,7 @@ return {'full'}
 )lua";
 
 // Who must hear of a write: every replica that caches a session marks the hash with a field
-// `cached-by:<replica>` (the creator in create(), the others in load_script, atomically with
+// `cached-by:<replica>` (the creator in create(), the others in load(), atomically with
 // their read). A write publishes an invalidation only when a marker other than the writer's is
 // there, so a session served by one replica costs no pub/sub traffic at all. Markers of replicas
 // that died or dropped their copy cost a needless message, nothing more. The replace script
@@ -79,26 +79,15 @@ end
 // message before the script's reply. Returns 0 (no such session), 1 (replaced, nobody to tell)
 // or 2 (replaced, others cache it).
 const std::string replace_script = std::string(others_cache_it) + R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'protocol_version') == 0 then return 0 end  -- none, or a husk
 local told = tell_others(KEYS[1])
 redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1 + told
 )lua";
 
-// Reads a session for this replica's cache: marks it as cached here and slides its TTL, or
-// returns an empty list when it does not exist (a bare HSET would resurrect it as a husk).
-// KEYS[1] the hash; ARGV marker, ttl_ms.
-constexpr std::string_view load_script = R"lua(
-if redis.call('EXISTS', KEYS[1]) == 0 then return {} end
-redis.call('HSET', KEYS[1], ARGV[1], '1')
-redis.call('PEXPIRE', KEYS[1], ARGV[2])
-return redis.call('HGETALL', KEYS[1])
-)lua";
-
 const lua_script admit{admit_script};
 const lua_script replace{replace_script};
-const lua_script load_and_mark{load_script};
 
 std::int64_t wall_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -124,9 +113,14 @@ json::object object_field(const std::string& text) {
   return std::move(v.as_object());
 }
 
-// HGETALL's flat field/value list -> record; nullptr for an empty (missing) hash.
+// HGETALL's flat field/value list -> record; nullptr for a missing hash, or a husk (markers
+// only: see load()). Every record written has protocol_version.
 std::shared_ptr<const session_record> record_of(std::string_view id, const reply& r) {
   if (r.type != reply::kind::array || r.elements.empty()) return nullptr;
+  bool is_record = false;
+  for (std::size_t i = 0; i + 1 < r.elements.size() && !is_record; i += 2)
+    is_record = r.elements[i].str == "protocol_version";
+  if (!is_record) return nullptr;
   auto rec = std::make_shared<session_record>();
   rec->id = std::string(id);
   for (std::size_t i = 0; i + 1 < r.elements.size(); i += 2) {
@@ -379,28 +373,33 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
       cache_.erase(it);
     }
   }
-  // Read (marking the session as cached here), slide the TTL and note the activity in the
-  // index: one round trip where one server holds both keys. ZADD XX never adds an id the
-  // index does not have.
+  // Mark the session as cached here, slide its TTL and read it, in one transaction, and note
+  // the activity in the index: one round trip where one server holds both keys (ZADD XX never
+  // adds an id the index does not have). No Lua (a script call costs Redis several times the
+  // commands it runs). The mark creates a husk when the session does not exist: a hash
+  // without the record's fields, which every reader takes for "no session"; it is deleted
+  // at once, and expires anyway.
   const auto since = before_read();
   const auto key = key_of(id);
-  auto load_cmd = [&] {
-    return make_command("EVALSHA", load_and_mark.sha, "1", key, marker_,
-                        std::to_string(s_.ttl.count()));
-  };
   std::vector<client::keyed_command> batch;
-  batch.push_back({key, load_cmd()});
+  batch.reserve(6);
+  batch.push_back({key, make_command("MULTI")});
+  batch.push_back({key, make_command("HSET", key, marker_, "1")});
+  batch.push_back({key, make_command("PEXPIRE", key, std::to_string(s_.ttl.count()))});
+  batch.push_back({key, make_command("HGETALL", key)});
+  batch.push_back({key, make_command("EXEC")});
   batch.push_back(
       {index_key_, make_command("ZADD", index_key_, "XX", std::to_string(wall_ms()), id)});
   auto replies = co_await client_->exec_keyed(std::move(batch));
-  expect_ok(replies[1], "ZADD");
-  if (is_noscript(replies.front())) {
-    auto again = load_cmd();
-    replies.front() = co_await eval_instead(*client_, std::move(again), load_and_mark, key);
-  }
-  auto rec = record_of(id, expect_ok(replies.front(), "session load"));
+  for (const auto& r : replies) expect_ok(r, "session load");
+  const auto& done = replies[4];
+  if (done.type != reply::kind::array || done.elements.size() != 3)
+    throw unavailable("Redis session load: the transaction did not run");
+  auto rec = record_of(id, done.elements[2]);
   if (!rec) {
     forget(id);
+    command drop{"DEL", key};  // the husk
+    expect_ok(co_await client_->exec1(key, std::move(drop)), "DEL");
     co_return nullptr;
   }
   remember(rec, since);
