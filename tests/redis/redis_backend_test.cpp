@@ -185,9 +185,9 @@ TEST(RedisBackend, SessionsKeepWorkingWhenTheServerForgetsItsScripts) {
   auto on_b = b->stores().sessions;
 
   forget_scripts(pool, url);
-  ASSERT_EQ(pool.run(on_a->create(session("noscript"))), create_result::created);  // admission
+  ASSERT_EQ(pool.run(on_a->create(session("noscript"))), create_result::created);  // no script
   forget_scripts(pool, url);
-  auto loaded = pool.run(on_b->load("noscript"));  // load-and-mark, not cached on b yet
+  auto loaded = pool.run(on_b->load("noscript"));  // not cached on b: a transaction
   ASSERT_NE(loaded, nullptr);
   EXPECT_EQ(loaded->principal, "alice");
   forget_scripts(pool, url);
@@ -197,6 +197,19 @@ TEST(RedisBackend, SessionsKeepWorkingWhenTheServerForgetsItsScripts) {
   forget_scripts(pool, url);
   EXPECT_TRUE(pool.run(on_b->erase("noscript")));  // a transaction, no script
   EXPECT_TRUE(eventually([&] { return pool.run(on_a->load("noscript")) == nullptr; }, 2s));
+
+  // The admission script runs only over the cap.
+  redis_options o;
+  o.url = url;
+  o.key_prefix = fresh_prefix();
+  o.max_sessions = 1;
+  auto capped = std::make_shared<redis_backend>(pool.executor(), o);
+  ASSERT_TRUE(eventually([&] { return capped->ready(); }));
+  auto sessions = capped->stores().sessions;
+  ASSERT_EQ(pool.run(sessions->create(session("first"))), create_result::created);
+  forget_scripts(pool, url);
+  EXPECT_EQ(pool.run(sessions->create(session("second"))), create_result::full);
+  EXPECT_EQ(pool.run(sessions->load("second")), nullptr);
 }
 
 // A client of one server, for admin commands (CLUSTER SETSLOT, MIGRATE).
