@@ -20,7 +20,7 @@ using mcpxx::store::redis::reply_reader;
 std::string hiredis_format(const command& cmd) {
   std::vector<const char*> argv;
   std::vector<std::size_t> lens;
-  for (const auto& a : cmd) {
+  for (const auto a : cmd.args()) {
     argv.push_back(a.data());
     lens.push_back(a.size());
   }
@@ -34,20 +34,48 @@ std::string hiredis_format(const command& cmd) {
 
 std::vector<command> samples() {
   std::string binary("a\0b\r\nc", 6);
+  const std::string sha(40, 'f'), big(100'000, 'x');
+  command many;
+  for (int i = 0; i < 40; ++i) many.append("arg");  // more arguments than fit inline anywhere
   return {
       {"PING"},
       {"SET", "key", ""},
       {"HSET", "mcp-session-{abc}", "client_info", R"({"name":"x","version":"1"})"},
-      {"EVALSHA", std::string(40, 'f'), "1", "k", binary, std::string(100'000, 'x')},
-      command(40, "arg"),  // more arguments than fit inline anywhere
+      {"EVALSHA", sha, "1", "k", binary, big},
+      many,
+      mcpxx::store::redis::make_command("ZADD", "index", -42, 1732460000000LL, 7u, "id"),
   };
+}
+
+TEST(store_redis_resp, a_command_keeps_its_arguments) {
+  std::string binary("a\0b\r\nc", 6);
+  auto cmd = mcpxx::store::redis::make_command("EVALSHA", std::string(40, 'f'), 1, binary, -7);
+  EXPECT_EQ(cmd.size(), 5u);
+  EXPECT_EQ(cmd.name(), "EVALSHA");
+  const auto args = cmd.args();
+  ASSERT_EQ(args.size(), 5u);
+  EXPECT_EQ(args[1], std::string(40, 'f'));
+  EXPECT_EQ(args[2], "1");
+  EXPECT_EQ(args[3], binary);
+  EXPECT_EQ(args[4], "-7");
+  auto eval = cmd.with_head(2, {"EVAL", "return 1"});
+  const auto eval_args = eval.args();
+  ASSERT_EQ(eval_args.size(), 5u);
+  EXPECT_EQ(eval.name(), "EVAL");
+  EXPECT_EQ(eval_args[1], "return 1");
+  EXPECT_EQ(eval_args[3], binary);
+  command more{"x", ""};
+  cmd.append_encoded(more);
+  EXPECT_EQ(cmd.size(), 7u);
+  EXPECT_EQ(cmd.args()[6], "");
+  EXPECT_EQ(command{}.name(), "");
 }
 
 TEST(store_redis_resp, formats_commands_like_hiredis) {
   for (const auto& cmd : samples()) {
     std::string ours;
     format_command(cmd, ours);
-    EXPECT_EQ(ours, hiredis_format(cmd)) << cmd.front();
+    EXPECT_EQ(ours, hiredis_format(cmd)) << cmd.name();
   }
 }
 
@@ -63,7 +91,8 @@ TEST(store_redis_resp, appends_a_pipeline_that_parses_back) {
     ASSERT_TRUE(r.has_value());
     ASSERT_EQ(r->type, reply::kind::array);
     ASSERT_EQ(r->elements.size(), cmd.size());
-    for (std::size_t i = 0; i < cmd.size(); ++i) EXPECT_EQ(r->elements[i].str, cmd[i]);
+    const auto args = cmd.args();
+    for (std::size_t i = 0; i < cmd.size(); ++i) EXPECT_EQ(r->elements[i].str, args[i]);
   }
   EXPECT_FALSE(reader.next().has_value());
 }

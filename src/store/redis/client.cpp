@@ -32,10 +32,10 @@ bool starts_with(const reply& r, std::string_view prefix) {
 }
 
 bool is_named(const command& cmd, std::string_view name) {
-  return !cmd.empty() &&
-         std::equal(cmd[0].begin(), cmd[0].end(), name.begin(), name.end(), [](char a, char b) {
-           return std::toupper(static_cast<unsigned char>(a)) == b;
-         });
+  const auto n = cmd.name();
+  return std::equal(n.begin(), n.end(), name.begin(), name.end(), [](char a, char b) {
+    return std::toupper(static_cast<unsigned char>(a)) == b;
+  });
 }
 
 // "MOVED 3999 127.0.0.1:6381" / "ASK 3999 127.0.0.1:6381" -> the address.

@@ -357,7 +357,10 @@ void connection::run_on_strand(std::function<void()> f) {
 }
 
 asio::awaitable<std::vector<reply>> connection::exec(std::vector<command> cmds) {
+  std::size_t size = 0;
+  for (const auto& c : cmds) size += c.encoded_args().size() + 24;  // + the array header
   std::string bytes;
+  bytes.reserve(size);
   for (const auto& c : cmds) format_command(c, bytes);
   const auto count = cmds.size();
   // Named, not a temporary of the co_await expression: g++ 12 destroys such temporaries

@@ -117,7 +117,8 @@ asio::awaitable<std::string> event_store_on_redis::append(std::string_view strea
                                                           std::string data) {
   auto b64 = detail::base64url_encode(stream_id);
   auto key = key_of(b64);
-  std::vector<std::string> args{new_epoch(), max_events_, ttl_ms_, std::move(data)};
+  const auto epoch = new_epoch();
+  command args{epoch, max_events_, ttl_ms_, data};
   auto r = co_await run_script(*client_, append_event, key, std::move(args));
   expect_ok(r, "XADD");
   if (r.type != reply::kind::string) throw unavailable("Redis XADD: unexpected reply");
@@ -129,7 +130,7 @@ asio::awaitable<std::optional<replay>> event_store_on_redis::replay_after(
   auto pos = parse_event_id(last_event_id);
   if (!pos) co_return std::nullopt;
   auto key = key_of(pos->stream_b64);
-  std::vector<std::string> args{pos->epoch, pos->seq};
+  command args{pos->epoch, pos->seq};
   auto r = co_await run_script(*client_, replay_events, key, std::move(args));
   expect_ok(r, "XRANGE");
   if (r.type != reply::kind::array) co_return std::nullopt;

@@ -5,17 +5,71 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace mcpxx::store::redis {
 
-using command = std::vector<std::string>;
+// One command, held as its RESP encoding from the start: each argument is copied once,
+// straight into the bytes that go on the wire (a vector of std::string cost an allocation
+// per argument, and a copy again when formatted). Built from a braced list of strings, or
+// by make_command() from strings and integers.
+class command {
+ public:
+  command() = default;
+  command(std::initializer_list<std::string_view> args) {
+    std::size_t bytes = 0;
+    for (auto a : args) bytes += a.size();
+    reserve(args.size(), bytes);
+    for (auto a : args) append(a);
+  }
+
+  command& append(std::string_view arg);
+  command& append(long long n);                  // as decimal text
+  command& append_encoded(const command& more);  // more's arguments after ours
+  // Room for `arguments` arguments of `bytes` bytes in all: appending them allocates once.
+  void reserve(std::size_t arguments, std::size_t bytes) { args_.reserve(arguments * 16 + bytes); }
+
+  std::size_t size() const noexcept { return argc_; }
+  bool empty() const noexcept { return argc_ == 0; }
+  // The first argument: the command's name.
+  std::string_view name() const noexcept;
+  // Every argument, decoded (tests, diagnostics).
+  std::vector<std::string_view> args() const;
+  // This command with its first n arguments replaced by `head` (EVALSHA sha -> EVAL text).
+  command with_head(std::size_t n, std::initializer_list<std::string_view> head) const;
+  // "$<len>\r\n<arg>\r\n" for each argument: the array's body.
+  const std::string& encoded_args() const noexcept { return args_; }
+
+ private:
+  std::string args_;
+  std::size_t argc_ = 0;
+};
+
+namespace resp_args {
+inline void add_argument(command& c, std::string_view arg) {
+  c.append(arg);
+}
+template <class Int>
+requires std::is_integral_v<Int>
+void add_argument(command& c, Int n) {
+  c.append(static_cast<long long>(n));
+}
+inline std::size_t size_of(std::string_view arg) {
+  return arg.size();
+}
+template <class Int>
+requires std::is_integral_v<Int> std::size_t size_of(Int) {
+  return 20;
+}
+}  // namespace resp_args
 
 struct reply {
   enum class kind : std::uint8_t { nil, string, status, integer, array, error };
@@ -34,13 +88,12 @@ class protocol_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A command built in place: literals and views are copied once, std::string arguments are
-// moved (a braced list of std::string copies every argument twice).
+// A command from strings (anything a std::string_view takes) and integers.
 template <class... Args>
-command make_command(Args&&... args) {
+command make_command(const Args&... args) {
   command c;
-  c.reserve(sizeof...(args));
-  (c.emplace_back(std::forward<Args>(args)), ...);
+  c.reserve(sizeof...(args), (resp_args::size_of(args) + ... + 0));
+  (resp_args::add_argument(c, args), ...);
   return c;
 }
 

@@ -29,18 +29,17 @@ bool is_noscript(const reply& r) noexcept {
 
 asio::awaitable<reply> eval_instead(client& c, command evalsha, const lua_script& script,
                                     std::string_view key) {
-  evalsha[0] = "EVAL";
-  evalsha[1] = std::string(script.text);
-  co_return co_await c.exec1(key, std::move(evalsha));
+  auto eval = evalsha.with_head(2, {"EVAL", script.text});
+  co_return co_await c.exec1(key, std::move(eval));
 }
 
 asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,
-                                  std::vector<std::string> args) {
+                                  command args) {
   // Built again on NOSCRIPT rather than copied for every call (event appends carry their
   // payload here), like the session store's commands.
   auto evalsha = [&] {
-    command cmd = make_command("EVALSHA", script.sha, "1", key);
-    cmd.insert(cmd.end(), args.begin(), args.end());
+    auto cmd = make_command("EVALSHA", script.sha, "1", key);
+    cmd.append_encoded(args);
     return cmd;
   };
   auto first = evalsha();

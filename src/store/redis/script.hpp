@@ -27,6 +27,6 @@ boost::asio::awaitable<reply> eval_instead(client& c, command evalsha, const lua
 
 // EVALSHA script 1 key args..., falling back to EVAL as above.
 boost::asio::awaitable<reply> run_script(client& c, const lua_script& script, std::string_view key,
-                                         std::vector<std::string> args);
+                                         command args);
 
 }  // namespace mcpxx::store::redis

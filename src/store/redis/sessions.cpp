@@ -97,11 +97,11 @@ std::int64_t wall_ms() {
 
 // Every field of the record as field/value pairs, after `head` (e.g. "HSET", key).
 template <class... Head>
-command fields_of(const session_record& rec, Head&&... head) {
+command fields_of(const session_record& rec, const Head&... head) {
   json::array subs;
   for (const auto& s : rec.subscriptions) subs.emplace_back(s);
-  return make_command(std::forward<Head>(head)..., "protocol_version", rec.protocol_version,
-                      "client_info", json::serialize(rec.client_info), "client_capabilities",
+  return make_command(head..., "protocol_version", rec.protocol_version, "client_info",
+                      json::serialize(rec.client_info), "client_capabilities",
                       json::serialize(rec.client_capabilities), "log_level", rec.log_level,
                       "subscriptions", json::serialize(subs), "principal", rec.principal);
 }
@@ -304,7 +304,7 @@ asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view 
 
 asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
   // XX: never re-admit a session that was evicted meanwhile.
-  command zadd{"ZADD", index_key_, "XX", std::to_string(wall_ms()), std::string(id)};
+  auto zadd = make_command("ZADD", index_key_, "XX", wall_ms(), id);
   auto r = co_await client_->exec1(index_key_, std::move(zadd));
   expect_ok(r, "ZADD");
 }
@@ -319,30 +319,26 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   const auto since = before_read();
   const auto key = key_of(rec.id);
   const auto now_ms = wall_ms();
-  const auto now = std::to_string(now_ms);
   std::vector<client::keyed_command> batch;
   batch.reserve(6);
-  batch.push_back({index_key_, make_command("ZREMRANGEBYSCORE", index_key_, "-inf",
-                                            std::to_string(now_ms - s_.ttl.count()))});
-  batch.push_back({index_key_, make_command("ZADD", index_key_, now, rec.id)});
+  batch.push_back(
+      {index_key_, make_command("ZREMRANGEBYSCORE", index_key_, "-inf", now_ms - s_.ttl.count())});
+  batch.push_back({index_key_, make_command("ZADD", index_key_, now_ms, rec.id)});
   batch.push_back({index_key_, make_command("ZCARD", index_key_)});
   // Every field is written, so a replaced record (colliding id) keeps nothing stale.
   auto hset = fields_of(rec, "HSET", key);
-  hset.insert(hset.end(), {marker_, "1"});  // cached here from now on
+  hset.append(marker_).append("1");  // cached here from now on
   batch.push_back({key, std::move(hset)});
-  batch.push_back({key, make_command("PEXPIRE", key, std::to_string(s_.ttl.count()))});
+  batch.push_back({key, make_command("PEXPIRE", key, s_.ttl.count())});
   const bool durable = client_->has_replicas();
-  if (durable)
-    batch.push_back(
-        {key, make_command("WAIT", "1", std::to_string(s_.replica_ack_timeout.count()))});
+  if (durable) batch.push_back({key, make_command("WAIT", 1, s_.replica_ack_timeout.count())});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   for (const auto& r : replies) expect_ok(r, "session write");
 
   if (replies[2].integer > static_cast<long long>(s_.max_sessions)) {
     auto admitted = co_await run_script(
         *client_, admit, index_key_,
-        make_command(now, std::to_string(s_.ttl.count()), std::to_string(s_.max_sessions),
-                     std::to_string(s_.idle_evict_after.count()), rec.id));
+        make_command(now_ms, s_.ttl.count(), s_.max_sessions, s_.idle_evict_after.count(), rec.id));
     expect_ok(admitted, "session admission");
     if (admitted.elements.empty()) throw unavailable("Redis session admission: unexpected reply");
     const auto& verdict = admitted.elements[0].str;
@@ -385,11 +381,10 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
   batch.reserve(6);
   batch.push_back({key, make_command("MULTI")});
   batch.push_back({key, make_command("HSET", key, marker_, "1")});
-  batch.push_back({key, make_command("PEXPIRE", key, std::to_string(s_.ttl.count()))});
+  batch.push_back({key, make_command("PEXPIRE", key, s_.ttl.count())});
   batch.push_back({key, make_command("HGETALL", key)});
   batch.push_back({key, make_command("EXEC")});
-  batch.push_back(
-      {index_key_, make_command("ZADD", index_key_, "XX", std::to_string(wall_ms()), id)});
+  batch.push_back({index_key_, make_command("ZADD", index_key_, "XX", wall_ms(), id)});
   auto replies = co_await client_->exec_keyed(std::move(batch));
   for (const auto& r : replies) expect_ok(r, "session load");
   const auto& done = replies[4];
@@ -409,9 +404,10 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   const auto since = before_read();
   const auto key = key_of(rec.id);
-  auto args = fields_of(rec, script_channel(), invalidation_of(rec.id), marker_,
-                        std::to_string(s_.ttl.count()));
-  args.insert(args.end(), {marker_, "1"});  // cached here from now on
+  const auto channel = script_channel();
+  const auto message = invalidation_of(rec.id);
+  auto args = fields_of(rec, channel, message, marker_, s_.ttl.count());
+  args.append(marker_).append("1");  // cached here from now on
   auto r = co_await run_script(*client_, replace, key, std::move(args));
   expect_ok(r, "session update");
   if (r.integer == 0) {
