@@ -11,6 +11,9 @@
 #include "store_contract/harness.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 
 #include <algorithm>
 #include <functional>
@@ -382,6 +385,18 @@ TEST(RedisBackend, TheDatabaseIndexSeparatesDeployments) {
   EXPECT_TRUE(pool.run(in_db3->stores().nonces->consume("n", 10s)));
   EXPECT_FALSE(pool.run(in_db3->stores().nonces->consume("n", 10s)));
   EXPECT_TRUE(pool.run(in_db0->stores().nonces->consume("n", 10s)));  // another keyspace
+}
+
+// Its connections build their strands on the io_context's own executor.
+TEST(RedisBackend, RefusesAnExecutorThatIsNotAnIoContexts) {
+  redis_options o;
+  o.url = mcpxx::test::redis_url("standalone");
+  boost::asio::thread_pool workers(1);
+  EXPECT_THROW(redis_backend(workers.get_executor(), o), std::invalid_argument);
+  boost::asio::io_context io;
+  EXPECT_THROW(redis_backend(boost::asio::make_strand(io), o), std::invalid_argument);
+  EXPECT_NO_THROW(redis_backend(io.get_executor(), o));
+  workers.join();
 }
 
 TEST(RedisBackend, TheDefaultUserAuthenticatesWithAPasswordOnly) {

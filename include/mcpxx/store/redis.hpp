@@ -73,7 +73,8 @@ struct redis_options {
 // One deployment's connections and the stores built on them. Thread-safe.
 class redis_backend {
  public:
-  // Starts connecting in the background; throws std::invalid_argument for a bad URL.
+  // Starts connecting in the background; throws std::invalid_argument for a bad URL, or
+  // when `ex` is not an io_context's executor (io_context::get_executor()).
   redis_backend(boost::asio::any_io_executor ex, redis_options opts);
   ~redis_backend();
   redis_backend(const redis_backend&) = delete;

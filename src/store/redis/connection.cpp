@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace mcpxx::store::redis {
 
@@ -63,9 +64,18 @@ class connection::handler_of final : public connection::handler {
   Handler h_;
 };
 
+namespace {
+
+asio::io_context::executor_type io_context_executor(const connection::executor& ex) {
+  if (auto* io = ex.target<asio::io_context::executor_type>()) return *io;
+  throw std::invalid_argument("the Redis client runs on an io_context's executor");
+}
+
+}  // namespace
+
 connection::connection(executor ex, connection_settings settings, locate_fn locate, push_fn on_push,
                        connected_fn on_connected)
-    : strand_(asio::make_strand(ex)),
+    : strand_(asio::make_strand(io_context_executor(ex))),
       settings_(std::move(settings)),
       locate_(std::move(locate)),
       on_push_(std::move(on_push)),

@@ -8,6 +8,7 @@
 #include <mcpxx/store/redis.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -119,7 +120,9 @@ class connection : public std::enable_shared_from_this<connection> {
   template <class Op>
   auto with_stream(Op op);
 
-  boost::asio::strand<executor> strand_;
+  // A strand over the io_context's own executor, not over `executor`: that one fits inside
+  // an any_io_executor, so the executors Asio derives from it per operation allocate nothing.
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   connection_settings settings_;
   locate_fn locate_;
   push_fn on_push_;
