@@ -42,6 +42,27 @@ std::shared_ptr<redis_backend> connect(io_pool& pool, const std::string& url,
   return std::make_shared<redis_backend>(pool.executor(), o);
 }
 
+// A client of its own, for commands the stores do not send (SCRIPT FLUSH, EXISTS, CLUSTER
+// SETSLOT, MIGRATE).
+std::shared_ptr<mcpxx::store::redis::client> admin_client(io_pool& pool, const std::string& url) {
+  redis_options o;
+  o.url = url;
+  auto c = std::make_shared<mcpxx::store::redis::client>(pool.executor(), redis_url::parse(url), o);
+  c->start();
+  return c;
+}
+
+// The last reply as text (integers in decimal); an error reply throws. `key` routes the
+// pipeline on Cluster.
+std::string admin(io_pool& pool, mcpxx::store::redis::client& c,
+                  std::vector<mcpxx::store::redis::command> cmds, std::string_view key = "") {
+  auto replies = pool.run(c.exec(key, std::move(cmds)));
+  const auto& last = replies.back();
+  if (last.is_error()) throw std::runtime_error("Redis said: " + last.str);
+  return last.type == mcpxx::store::redis::reply::kind::integer ? std::to_string(last.integer)
+                                                                : last.str;
+}
+
 session_record session(std::string id) {
   session_record r;
   r.id = std::move(id);
@@ -139,14 +160,10 @@ TEST_P(RedisReplicas, LoadingAnUnknownSessionLeavesNothingBehind) {
   EXPECT_EQ(pool.run(on_a->load("never-created")), nullptr);
   EXPECT_EQ(pool.run(on_b->load("never-created")), nullptr);
   EXPECT_FALSE(pool.run(on_a->update(session("never-created"))));
-  auto c = std::make_shared<mcpxx::store::redis::client>(
-      pool.executor(), redis_url::parse(mcpxx::test::redis_url(GetParam())), redis_options{});
-  c->start();
+  auto c = admin_client(pool, mcpxx::test::redis_url(GetParam()));
   const auto key = prefix + "mcp-session-{never-created}";
-  mcpxx::store::redis::command exists{"EXISTS", key};
-  auto r = pool.run(c->exec1(key, std::move(exists)));
+  EXPECT_EQ(admin(pool, *c, {{"EXISTS", key}}, key), "0");
   c->stop();
-  EXPECT_EQ(r.integer, 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(topologies, RedisReplicas, ::testing::Values("standalone", "cluster"));
@@ -165,14 +182,9 @@ TEST(RedisBackend, EverySessionOfAClusterIsReachable) {
 
 // SCRIPT FLUSH on the server, through a client of its own.
 void forget_scripts(io_pool& pool, const std::string& url) {
-  redis_options o;
-  o.url = url;
-  auto c = std::make_shared<mcpxx::store::redis::client>(pool.executor(), redis_url::parse(url), o);
-  c->start();
-  mcpxx::store::redis::command flush{"SCRIPT", "FLUSH"};
-  auto r = pool.run(c->exec1("", std::move(flush)));
+  auto c = admin_client(pool, url);
+  EXPECT_EQ(admin(pool, *c, {{"SCRIPT", "FLUSH"}}), "OK");
   c->stop();
-  ASSERT_EQ(r.str, "OK");
 }
 
 // A server that lost its scripts (a restart, a failover to a replica that never ran them)
@@ -213,24 +225,6 @@ TEST(RedisBackend, SessionsKeepWorkingWhenTheServerForgetsItsScripts) {
   forget_scripts(pool, url);
   EXPECT_EQ(pool.run(sessions->create(session("second"))), create_result::full);
   EXPECT_EQ(pool.run(sessions->load("second")), nullptr);
-}
-
-// A client of one server, for admin commands (CLUSTER SETSLOT, MIGRATE).
-std::shared_ptr<mcpxx::store::redis::client> admin_client(io_pool& pool, const std::string& url) {
-  redis_options o;
-  o.url = url;
-  auto c = std::make_shared<mcpxx::store::redis::client>(pool.executor(), redis_url::parse(url), o);
-  c->start();
-  return c;
-}
-
-std::string admin(io_pool& pool, mcpxx::store::redis::client& c,
-                  std::vector<mcpxx::store::redis::command> cmds) {
-  auto replies = pool.run(c.exec("", std::move(cmds)));
-  const auto& last = replies.back();
-  if (last.is_error()) throw std::runtime_error("Redis said: " + last.str);
-  return last.type == mcpxx::store::redis::reply::kind::integer ? std::to_string(last.integer)
-                                                                : last.str;
 }
 
 struct cluster_primary {
