@@ -71,23 +71,33 @@ session_record session(std::string id) {
   return r;
 }
 
-// Two replicas (backends) sharing one Redis under one key prefix, ready and subscribed.
-class RedisReplicas : public ::testing::TestWithParam<const char*> {
- protected:
-  void SetUp() override {
+// Two replicas (backends) sharing one Redis under one fresh key prefix, ready and subscribed.
+struct replica_pair {
+  std::string prefix;
+  std::shared_ptr<redis_backend> a, b;
+  std::shared_ptr<session_store> on_a, on_b;
+
+  void start(io_pool& pool, const std::string& url) {
     prefix = fresh_prefix();
-    a = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
-    b = connect(pool, mcpxx::test::redis_url(GetParam()), prefix);
+    a = connect(pool, url, prefix);
+    b = connect(pool, url, prefix);
     ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
     std::this_thread::sleep_for(50ms);  // invalidation subscriptions
     on_a = a->stores().sessions;
     on_b = b->stores().sessions;
   }
+};
 
+struct with_pool {
   io_pool pool;
-  std::string prefix;
-  std::shared_ptr<redis_backend> a, b;
-  std::shared_ptr<session_store> on_a, on_b;
+};
+
+// The pool is a base before the pair: it is built first and goes last, after the backends.
+class RedisReplicas : public ::testing::TestWithParam<const char*>,
+                      protected with_pool,
+                      protected replica_pair {
+ protected:
+  void SetUp() override { start(pool, mcpxx::test::redis_url(GetParam())); }
 };
 
 TEST_P(RedisReplicas, WritesOnOneReplicaReachTheOthersCaches) {
@@ -192,12 +202,10 @@ void forget_scripts(io_pool& pool, const std::string& url) {
 TEST(RedisBackend, SessionsKeepWorkingWhenTheServerForgetsItsScripts) {
   io_pool pool;
   const auto url = mcpxx::test::redis_url("standalone");
-  const auto prefix = fresh_prefix();
-  auto a = connect(pool, url, prefix);
-  auto b = connect(pool, url, prefix);
-  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
-  auto on_a = a->stores().sessions;
-  auto on_b = b->stores().sessions;
+  replica_pair replicas;
+  ASSERT_NO_FATAL_FAILURE(replicas.start(pool, url));
+  auto& on_a = replicas.on_a;
+  auto& on_b = replicas.on_b;
 
   forget_scripts(pool, url);
   ASSERT_EQ(pool.run(on_a->create(session("noscript"))), create_result::created);  // no script
@@ -266,13 +274,11 @@ std::vector<cluster_primary> primaries(io_pool& pool, mcpxx::store::redis::clien
 TEST(RedisBackend, SessionsWorkWhileTheirSlotMigrates) {
   io_pool pool;
   const auto url = mcpxx::test::redis_url("cluster");
-  const auto prefix = fresh_prefix();
-  auto a = connect(pool, url, prefix);
-  auto b = connect(pool, url, prefix);
-  ASSERT_TRUE(eventually([&] { return a->ready() && b->ready(); }));
-  std::this_thread::sleep_for(50ms);  // invalidation subscriptions
-  auto on_a = a->stores().sessions;
-  auto on_b = b->stores().sessions;
+  replica_pair replicas;
+  ASSERT_NO_FATAL_FAILURE(replicas.start(pool, url));
+  auto& on_a = replicas.on_a;
+  auto& on_b = replicas.on_b;
+  const auto& prefix = replicas.prefix;
   ASSERT_EQ(pool.run(on_a->create(session("moving"))), create_result::created);
 
   const auto key = prefix + "mcp-session-{moving}";

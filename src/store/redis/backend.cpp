@@ -16,8 +16,7 @@ redis_backend::redis_backend(boost::asio::any_io_executor ex, redis_options opts
   auto url = redis_url::parse(opts.url);
   if (opts.key_prefix.find_first_of("{}") != std::string::npos)
     throw std::invalid_argument("Redis key prefix must not contain '{' or '}'");
-  if (!ex.target<boost::asio::io_context::executor_type>())  // connection.hpp says why
-    throw std::invalid_argument("the Redis backend runs on an io_context's executor");
+  redis::io_context_executor(ex);  // refuses other executors now, not at the first connection
   impl_->client = std::make_shared<redis::client>(ex, std::move(url), opts);
   impl_->client->start();
 

@@ -64,14 +64,10 @@ class connection::handler_of final : public connection::handler {
   Handler h_;
 };
 
-namespace {
-
-asio::io_context::executor_type io_context_executor(const connection::executor& ex) {
+asio::io_context::executor_type io_context_executor(const asio::any_io_executor& ex) {
   if (auto* io = ex.target<asio::io_context::executor_type>()) return *io;
-  throw std::invalid_argument("the Redis client runs on an io_context's executor");
+  throw std::invalid_argument("the Redis backend runs on an io_context's executor");
 }
-
-}  // namespace
 
 connection::connection(executor ex, connection_settings settings, locate_fn locate, push_fn on_push,
                        connected_fn on_connected)

@@ -53,6 +53,10 @@ using push_fn = std::function<void(reply&)>;
 // the place to re-send SUBSCRIBEs with enqueue_unawaited().
 using connected_fn = std::function<void(connection&)>;
 
+// The io_context executor `ex` wraps (connections build their strands on it, see strand_);
+// throws std::invalid_argument for any other executor.
+boost::asio::io_context::executor_type io_context_executor(const boost::asio::any_io_executor& ex);
+
 class connection : public std::enable_shared_from_this<connection> {
  public:
   using executor = boost::asio::any_io_executor;
