@@ -375,6 +375,19 @@ TEST(RedisBackend, RequestsRightAfterStartWaitForTheFirstConnection) {
   }
 }
 
+TEST(RedisBackend, ACommandSentAsTheFirstConnectionOpensWaitsForIt) {
+  // The moment a pool's first connection comes up was a race: a command that found none
+  // connected, then saw one counted as opened before it was marked connected, failed with
+  // "not connected". Many fresh clients, each used at once, on four threads.
+  io_pool pool;
+  const auto url = mcpxx::test::redis_url("standalone");
+  for (int i = 0; i < 500; ++i) {
+    auto c = admin_client(pool, url);
+    EXPECT_EQ(admin(pool, *c, {{"PING"}}), "PONG") << i;
+    c->stop();
+  }
+}
+
 TEST(RedisBackend, TheDatabaseIndexSeparatesDeployments) {
   io_pool pool;
   const auto prefix = fresh_prefix();

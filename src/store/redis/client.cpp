@@ -176,7 +176,7 @@ asio::awaitable<std::shared_ptr<connection>> client::pick_or_wait(pool& p) {
   const auto deadline = p.opened + opts_.connect_timeout;
   bool first_connection = true;
   for (auto& conn : p.connections) first_connection = first_connection && conn->generation() == 0;
-  if (!first_connection) co_return c;
+  if (!first_connection) co_return pick(p);  // one may have come up since the first pick
   asio::steady_timer pause(ex_);
   while (!c && !stopped_ && std::chrono::steady_clock::now() < deadline) {
     pause.expires_after(std::chrono::milliseconds(5));

@@ -206,8 +206,10 @@ asio::awaitable<void> connection::connect_once() {
     published_address_ = address_;
   }
   writing_ = false;  // a write on the old socket may still report; it is ignored
+  // Connected before counted: whoever sees the new generation also sees the connection up
+  // (client::pick_or_wait relies on it).
+  connected_.store(true);
   generation_.fetch_add(1);
-  connected_.store(true, std::memory_order_release);
   spdlog::debug("Redis {} connected", to_string(address_));
   if (on_connected_) on_connected_(*this);
   start_write();
