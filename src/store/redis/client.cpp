@@ -352,7 +352,8 @@ void client::trigger_refresh() {
 asio::awaitable<std::vector<reply>> client::exec(std::string_view key, std::vector<command> cmds) {
   if (url_.topology == redis_topology::cluster)
     co_return co_await exec_cluster(key, std::move(cmds));
-  auto c = co_await pick_or_wait(*primary_);
+  auto c = pick(*primary_);  // nearly always: no coroutine frame for pick_or_wait's
+  if (!c) c = co_await pick_or_wait(*primary_);
   if (!c) throw unavailable("Redis is not connected");
   auto replies = co_await c->exec(std::move(cmds));
   for (const auto& r : replies)
@@ -387,16 +388,19 @@ asio::awaitable<redis_address> client::owner_of(std::uint16_t slot) {
   co_return map->primaries[map->owner[slot]];
 }
 
+// Not a coroutine: where one server holds every key it hands over exec()'s awaitable (one
+// coroutine frame fewer per call, on the hot path of every session write).
 asio::awaitable<std::vector<reply>> client::exec_keyed(std::vector<keyed_command> cmds) {
+  if (url_.topology == redis_topology::cluster) return exec_keyed_cluster(std::move(cmds));
+  std::vector<command> plain;
+  plain.reserve(cmds.size());
+  for (auto& c : cmds) plain.push_back(std::move(c.cmd));
+  return exec("", std::move(plain));
+}
+
+// Consecutive commands on one slot go as one pipeline to its node.
+asio::awaitable<std::vector<reply>> client::exec_keyed_cluster(std::vector<keyed_command> cmds) {
   std::vector<reply> replies;
-  if (url_.topology != redis_topology::cluster) {
-    // One server holds every key: one pipeline, one round trip.
-    std::vector<command> plain;
-    plain.reserve(cmds.size());
-    for (auto& c : cmds) plain.push_back(std::move(c.cmd));
-    co_return co_await exec("", std::move(plain));
-  }
-  // Consecutive commands on one slot go as one pipeline to its node.
   replies.reserve(cmds.size());
   for (std::size_t i = 0; i < cmds.size();) {
     const auto slot = key_slot(cmds[i].key);
@@ -432,7 +436,8 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
     auto target = ask_target ? *ask_target : map->primaries[map->owner[slot]];
     auto p = node_pool(target);
     if (!p) throw unavailable("Redis client stopped");
-    auto c = co_await pick_or_wait(*p);
+    auto c = pick(*p);
+    if (!c) c = co_await pick_or_wait(*p);
     if (!c) {
       trigger_refresh();  // the node may be gone for good (failover)
       throw unavailable("Redis Cluster node " + to_string(target) + " is not connected");

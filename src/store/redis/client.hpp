@@ -87,6 +87,7 @@ class client : public std::enable_shared_from_this<client> {
   boost::asio::awaitable<void> watch_topology();
   boost::asio::awaitable<std::vector<reply>> exec_cluster(std::string_view key,
                                                           std::vector<command> cmds);
+  boost::asio::awaitable<std::vector<reply>> exec_keyed_cluster(std::vector<keyed_command> cmds);
   boost::asio::awaitable<reply> ask_any_seed(command cmd);
   void trigger_refresh();
 
