@@ -352,7 +352,7 @@ void client::trigger_refresh() {
 asio::awaitable<std::vector<reply>> client::exec(std::string_view key, std::vector<command> cmds) {
   if (url_.topology == redis_topology::cluster)
     co_return co_await exec_cluster(key, std::move(cmds));
-  auto c = pick(*primary_);  // nearly always: no coroutine frame for pick_or_wait's
+  auto c = pick(*primary_);  // one is nearly always up: pick_or_wait's frame only if not
   if (!c) c = co_await pick_or_wait(*primary_);
   if (!c) throw unavailable("Redis is not connected");
   auto replies = co_await c->exec(std::move(cmds));
