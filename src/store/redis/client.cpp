@@ -26,6 +26,7 @@ namespace {
 constexpr std::uint16_t unowned = 0xffff;
 constexpr int max_redirects = 5;
 constexpr std::chrono::seconds topology_period{2};
+constexpr std::chrono::milliseconds stop_check{100};
 
 bool starts_with(const reply& r, std::string_view prefix) {
   return r.is_error() && std::string_view(r.str).substr(0, prefix.size()) == prefix;
@@ -254,10 +255,16 @@ asio::awaitable<void> client::watch_topology() {
     } catch (const std::exception& e) {
       spdlog::debug("Redis topology check: {}", e.what());
     }
-    timer.expires_after(checked ? std::chrono::milliseconds(topology_period)
-                                : std::chrono::milliseconds(50));
-    boost::system::error_code ec;
-    co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    // In slices, so that a stopped client leaves no work behind for long (its executor's
+    // owner may be waiting for the context to run out of work before destroying it).
+    const auto wait =
+        checked ? std::chrono::milliseconds(topology_period) : std::chrono::milliseconds(50);
+    for (auto waited = std::chrono::milliseconds(0); waited < wait && !stopped_;
+         waited += stop_check) {
+      timer.expires_after(std::min(stop_check, wait - waited));
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
+    }
   }
 }
 

@@ -66,8 +66,14 @@ class io_pool {
   explicit io_pool(std::size_t threads = 4) : guard_(boost::asio::make_work_guard(io_)) {
     for (std::size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { io_.run(); });
   }
+  // What the stores left running (connections closing after a backend stopped) finishes
+  // first: stopping the context under suspended coroutines would leak their frames. Work
+  // that does not end by itself is cut off after a grace period.
   ~io_pool() {
     guard_.reset();
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (!io_.stopped() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
     io_.stop();
     for (auto& t : threads_) t.join();
   }
