@@ -168,16 +168,17 @@ std::shared_ptr<connection> client::pick(pool& p) {
   return nullptr;
 }
 
-// A pool still opening its first connections (a replica that just started, a Cluster
-// node just learned of) makes the first requests wait for them, up to the connect
-// timeout, rather than fail them; later, a pool with no live connection fails at once.
-asio::awaitable<std::shared_ptr<connection>> client::pick_or_wait(pool& p) {
-  auto c = pick(p);
-  if (c || p.connections.empty()) co_return c;
-  const auto deadline = p.opened + opts_.connect_timeout;
+// For a pool pick() found no live connection in. One still opening its first connections
+// (a replica that just started, a Cluster node just learned of) makes the first requests
+// wait for them, up to the connect timeout, rather than fail them; later, a pool with no
+// live connection fails at once.
+asio::awaitable<std::shared_ptr<connection>> client::wait_for_first_connection(pool& p) {
+  if (p.connections.empty()) co_return nullptr;
   bool first_connection = true;
   for (auto& conn : p.connections) first_connection = first_connection && conn->generation() == 0;
-  if (!first_connection) co_return pick(p);  // one may have come up since the first pick
+  auto c = pick(p);  // one may have come up since the caller's pick
+  if (!first_connection) co_return c;
+  const auto deadline = p.opened + opts_.connect_timeout;
   asio::steady_timer pause(ex_);
   while (!c && !stopped_ && std::chrono::steady_clock::now() < deadline) {
     pause.expires_after(std::chrono::milliseconds(5));
@@ -359,8 +360,8 @@ void client::trigger_refresh() {
 asio::awaitable<std::vector<reply>> client::exec(std::string_view key, std::vector<command> cmds) {
   if (url_.topology == redis_topology::cluster)
     co_return co_await exec_cluster(key, std::move(cmds));
-  auto c = pick(*primary_);  // one is nearly always up: pick_or_wait's frame only if not
-  if (!c) c = co_await pick_or_wait(*primary_);
+  auto c = pick(*primary_);  // nearly always: a coroutine frame only to wait
+  if (!c) c = co_await wait_for_first_connection(*primary_);
   if (!c) throw unavailable("Redis is not connected");
   auto replies = co_await c->exec(std::move(cmds));
   for (const auto& r : replies)
@@ -444,7 +445,7 @@ asio::awaitable<std::vector<reply>> client::exec_cluster(std::string_view key,
     auto p = node_pool(target);
     if (!p) throw unavailable("Redis client stopped");
     auto c = pick(*p);
-    if (!c) c = co_await pick_or_wait(*p);
+    if (!c) c = co_await wait_for_first_connection(*p);
     if (!c) {
       trigger_refresh();  // the node may be gone for good (failover)
       throw unavailable("Redis Cluster node " + to_string(target) + " is not connected");

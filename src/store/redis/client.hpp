@@ -82,7 +82,7 @@ class client : public std::enable_shared_from_this<client> {
   std::shared_ptr<pool> make_pool(locate_fn locate, bool primary_check);
   std::shared_ptr<pool> node_pool(const redis_address& a);
   static std::shared_ptr<connection> pick(pool& p);
-  boost::asio::awaitable<std::shared_ptr<connection>> pick_or_wait(pool& p);
+  boost::asio::awaitable<std::shared_ptr<connection>> wait_for_first_connection(pool& p);
   boost::asio::awaitable<redis_address> locate_primary_via_sentinel();
   boost::asio::awaitable<void> watch_topology();
   boost::asio::awaitable<std::vector<reply>> exec_cluster(std::string_view key,

@@ -207,7 +207,7 @@ asio::awaitable<void> connection::connect_once() {
   }
   writing_ = false;  // a write on the old socket may still report; it is ignored
   // Connected before counted: whoever sees the new generation also sees the connection up
-  // (client::pick_or_wait relies on it).
+  // (client::wait_for_first_connection relies on it).
   connected_.store(true);
   generation_.fetch_add(1);
   spdlog::debug("Redis {} connected", to_string(address_));
