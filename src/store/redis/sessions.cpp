@@ -13,6 +13,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace mcpxx::store::redis {
@@ -207,41 +208,57 @@ asio::awaitable<void> session_store_on_redis::listen() {
   }
 }
 
-session_store_on_redis::cache_point session_store_on_redis::before_read() {
-  std::lock_guard lock(mutex_);
-  return {forgets_, bus_->generation()};
+session_store_on_redis::read_ticket::read_ticket(session_store_on_redis& store)
+    : store_(store.shared_from_this()) {
+  std::lock_guard lock(store_->mutex_);
+  forgets_ = store_->forgets_;
+  generation_ = store_->bus_->generation();
+  auto& reads = store_->reads_;
+  if (!reads.empty() && reads.back().first == forgets_)
+    ++reads.back().second;
+  else
+    reads.emplace_back(forgets_, 1);
 }
 
-// Not when the id was invalidated since `since` (the message may have overtaken the reply
-// carrying the older record: they come on different connections), nor when the bus
-// reconnected meanwhile (messages may have been lost).
+session_store_on_redis::read_ticket::~read_ticket() {
+  std::lock_guard lock(store_->mutex_);
+  auto& reads = store_->reads_;
+  auto it = std::lower_bound(reads.begin(), reads.end(), std::pair{forgets_, std::size_t{0}});
+  if (it != reads.end() && it->first == forgets_ && it->second > 0) --it->second;
+  while (!reads.empty() && reads.front().second == 0) reads.pop_front();
+  store_->prune_forgotten();
+}
+
+// Drops the invalidations that no read in flight began before: they can refuse nothing now.
+void session_store_on_redis::prune_forgotten() {
+  const auto oldest_read = reads_.empty() ? forgets_ : reads_.front().first;
+  while (!forget_order_.empty() && forget_order_.front().first <= oldest_read) {
+    const auto& [seq, id] = forget_order_.front();
+    if (auto it = forgotten_.find(id); it != forgotten_.end() && it->second == seq)
+      forgotten_.erase(it);
+    forget_order_.pop_front();
+  }
+}
+
 void session_store_on_redis::remember(std::shared_ptr<const session_record> rec,
-                                      cache_point since) {
+                                      const read_ticket& since) {
   if (!listening_) return;
   std::lock_guard lock(mutex_);
-  if (since.generation != bus_->generation()) return;
-  if (auto it = forgotten_.find(rec->id); it != forgotten_.end() && it->second > since.forgets)
+  if (since.generation_ != bus_->generation()) return;
+  if (auto it = forgotten_.find(rec->id); it != forgotten_.end() && it->second > since.forgets_)
     return;
   if (cache_.size() >= cache_limit) cache_.clear();  // rare; a refill costs one load each
   auto id = rec->id;
-  cache_[std::move(id)] = {std::move(rec), std::chrono::steady_clock::now(), since.generation};
+  cache_[std::move(id)] = {std::move(rec), std::chrono::steady_clock::now(), since.generation_};
 }
 
 void session_store_on_redis::forget(std::string_view id) {
   std::lock_guard lock(mutex_);
   if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
-  // Kept long enough to cover any read in flight (a command fails after its timeout).
-  const auto now = std::chrono::steady_clock::now();
-  const auto keep = std::max(std::chrono::milliseconds(10'000), 2 * s_.command_timeout);
-  while (!forget_order_.empty() && now - forget_order_.front().at > keep) {
-    auto& old = forget_order_.front();
-    if (auto it = forgotten_.find(old.id); it != forgotten_.end() && it->second == old.seq)
-      forgotten_.erase(it);
-    forget_order_.pop_front();
-  }
   ++forgets_;
+  if (reads_.empty()) return;  // every later read begins after this invalidation
   forgotten_[std::string(id)] = forgets_;
-  forget_order_.push_back({now, forgets_, std::string(id)});
+  forget_order_.emplace_back(forgets_, std::string(id));
 }
 
 // Standalone and Sentinel: the scripts publish, and Redis hands the message to every
@@ -316,7 +333,7 @@ asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
 // a script call costs Redis several times the commands it runs (measured on the churn
 // workload).
 asio::awaitable<create_result> session_store_on_redis::create(session_record rec) {
-  const auto since = before_read();
+  const read_ticket since(*this);
   const auto key = key_of(rec.id);
   const auto now_ms = wall_ms();
   std::vector<client::keyed_command> batch;
@@ -375,7 +392,7 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
   // commands it runs). The mark creates a husk when the session does not exist: a hash
   // without the record's fields, which every reader takes for "no session"; it is deleted
   // at once, and expires anyway.
-  const auto since = before_read();
+  const read_ticket since(*this);
   const auto key = key_of(id);
   std::vector<client::keyed_command> batch;
   batch.reserve(6);
@@ -402,7 +419,7 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
 }
 
 asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
-  const auto since = before_read();
+  const read_ticket since(*this);
   const auto key = key_of(rec.id);
   const auto channel = script_channel();
   const auto message = invalidation_of(rec.id);

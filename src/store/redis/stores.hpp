@@ -116,13 +116,27 @@ class session_store_on_redis final : public session_store,
   // when the session existed.
   boost::asio::awaitable<bool> erase_everywhere(std::string_view id, bool from_index);
   boost::asio::awaitable<void> touch_index(std::string_view id);
-  // What remember() checks a read against: invalidations and bus reconnections since.
-  struct cache_point {
-    std::uint64_t forgets;
-    std::uint64_t generation;
+  // A read whose record may be cached (create, load, update), from before its command goes
+  // out until it is done. remember() refuses its record when the id was invalidated after the
+  // read began (the message may overtake the reply: they come on different connections) or
+  // when the bus reconnected meanwhile (messages may have been lost). An invalidation is kept
+  // only while a read that began before it is in flight, so none is kept for long.
+  class read_ticket {
+   public:
+    explicit read_ticket(session_store_on_redis& store);
+    ~read_ticket();
+    read_ticket(const read_ticket&) = delete;
+    read_ticket& operator=(const read_ticket&) = delete;
+
+   private:
+    friend class session_store_on_redis;
+    // Shared: a coroutine frame destroyed after the store would otherwise unregister into
+    // freed memory.
+    std::shared_ptr<session_store_on_redis> store_;
+    std::uint64_t forgets_;
+    std::uint64_t generation_;
   };
-  cache_point before_read();
-  void remember(std::shared_ptr<const session_record> rec, cache_point since);
+  void remember(std::shared_ptr<const session_record> rec, const read_ticket& since);
   void forget(std::string_view id);
 
   std::shared_ptr<client> client_;
@@ -135,16 +149,15 @@ class session_store_on_redis final : public session_store,
   subscription invalidations_;
   std::mutex mutex_;
   detail::string_map<cached> cache_;
-  // Recent invalidations: id -> sequence number of its latest, and their order by time
-  // (for pruning).
-  struct forgotten {
-    std::chrono::steady_clock::time_point at;
-    std::uint64_t seq;
-    std::string id;
-  };
+  // Invalidations are numbered; reads in flight are counted by the number they began at
+  // (pairs in increasing order: tickets are issued under the mutex). forgotten_ holds, per
+  // id, its latest invalidation that a read in flight began before; forget_order_ the same
+  // in order, for pruning (prune_forgotten).
+  void prune_forgotten();
   std::uint64_t forgets_ = 0;
+  std::deque<std::pair<std::uint64_t, std::size_t>> reads_;
   detail::string_map<std::uint64_t> forgotten_;
-  std::deque<forgotten> forget_order_;
+  std::deque<std::pair<std::uint64_t, std::string>> forget_order_;
 };
 
 // Each SSE stream is a Redis Stream `<prefix>mcp-events-{<stream id in base64url>}`
