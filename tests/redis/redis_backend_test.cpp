@@ -190,6 +190,45 @@ TEST(RedisBackend, EverySessionOfAClusterIsReachable) {
     EXPECT_NE(pool.run(sessions->load("spread-" + std::to_string(i))), nullptr) << i;
 }
 
+// A replica serves a session from its cache for at most the refresh interval: a change that
+// reached Redis without an invalidation (written by hand here) shows up within it, also after
+// the cache's generations turned over (the pause before the last round outlasts two).
+TEST(RedisBackend, ACachedSessionIsServedForAtMostTheRefreshInterval) {
+  io_pool pool;
+  const auto url = mcpxx::test::redis_url("standalone");
+  redis_options o;
+  o.url = url;
+  o.key_prefix = fresh_prefix();
+  o.session_refresh = 1s;
+  auto b = std::make_shared<redis_backend>(pool.executor(), o);
+  ASSERT_TRUE(eventually([&] { return b->ready(); }));
+  std::this_thread::sleep_for(50ms);  // the invalidation subscription; the cache needs it
+  auto sessions = b->stores().sessions;
+  ASSERT_EQ(pool.run(sessions->create(session("s"))), create_result::created);
+  auto c = admin_client(pool, url);
+  const auto key = o.key_prefix + "mcp-session-{s}";
+  for (std::string level : {"debug", "error", "info"}) {
+    if (level == "info") std::this_thread::sleep_for(2200ms);
+    ASSERT_NE(pool.run(sessions->load("s")), nullptr);  // cached now, if it was not
+    const auto cached_at = std::chrono::steady_clock::now();
+    admin(pool, *c, {{"HSET", key, "log_level", level}}, key);
+    auto cached = pool.run(sessions->load("s"));
+    ASSERT_NE(cached, nullptr);
+    if (std::chrono::steady_clock::now() - cached_at < 500ms) {  // else the machine stalled
+      EXPECT_NE(cached->log_level, level) << "served from the cache";
+    }
+    EXPECT_TRUE(eventually(
+        [&] {
+          auto r = pool.run(sessions->load("s"));
+          return r && r->log_level == level;
+        },
+        3s))
+        << level;
+    EXPECT_GE(std::chrono::steady_clock::now() - cached_at, 900ms) << "cached for too short";
+  }
+  c->stop();
+}
+
 // SCRIPT FLUSH on the server, through a client of its own.
 void forget_scripts(io_pool& pool, const std::string& url) {
   auto c = admin_client(pool, url);

@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::string_view invalidation_channel = "session-invalidate";
-constexpr std::size_t cache_limit = 200'000;
+constexpr std::size_t cache_limit = 100'000;  // per generation
 
 // Admission over the cap, atomic on the index key. create() has already dropped index
 // entries idle past the TTL (their hashes have expired), added the id and counted: this runs
@@ -247,14 +247,36 @@ void session_store_on_redis::remember(std::shared_ptr<const session_record> rec,
   if (since.generation_ != bus_->generation()) return;
   if (auto it = forgotten_.find(rec->id); it != forgotten_.end() && it->second > since.forgets_)
     return;
-  if (cache_.size() >= cache_limit) cache_.clear();  // rare; a refill costs one load each
+  const auto now = std::chrono::steady_clock::now();
+  age_cache(now);
+  if (cache_.size() >= cache_limit) {  // rare: the older generation goes early
+    old_cache_ = std::move(cache_);
+    cache_.clear();
+  }
   auto id = rec->id;
-  cache_[std::move(id)] = {std::move(rec), std::chrono::steady_clock::now(), since.generation_};
+  if (auto it = old_cache_.find(id); it != old_cache_.end()) old_cache_.erase(it);
+  cache_[std::move(id)] = {std::move(rec), now, since.generation_};
+}
+
+// An entry serves reads for `refresh` after it was fetched. Entries live in two generations,
+// the newer one started at most `refresh` ago: whatever is older than that generation is
+// stale, so the oldest generation goes as a whole when a new one starts, and a replica lets
+// go of the sessions it served in a burst without sweeping entry by entry.
+void session_store_on_redis::age_cache(std::chrono::steady_clock::time_point now) {
+  if (now - cache_started_ < s_.refresh) return;
+  if (now - cache_started_ < 2 * s_.refresh) {
+    old_cache_ = std::move(cache_);
+  } else {
+    old_cache_.clear();  // every entry of both generations is stale (none came meanwhile)
+  }
+  cache_.clear();
+  cache_started_ = now;
 }
 
 void session_store_on_redis::forget(std::string_view id) {
   std::lock_guard lock(mutex_);
   if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
+  if (auto it = old_cache_.find(id); it != old_cache_.end()) old_cache_.erase(it);
   ++forgets_;
   if (reads_.empty()) return;  // every later read begins after this invalidation
   forgotten_[std::string(id)] = forgets_;
@@ -378,12 +400,15 @@ asio::awaitable<std::shared_ptr<const session_record>> session_store_on_redis::l
     std::string_view id) {
   if (listening_ && bus_->live()) {
     std::lock_guard lock(mutex_);
-    auto it = cache_.find(id);
-    if (it != cache_.end()) {
-      if (it->second.generation == bus_->generation() &&
-          std::chrono::steady_clock::now() - it->second.fetched < s_.refresh)
+    const auto now = std::chrono::steady_clock::now();
+    age_cache(now);
+    for (auto* generation : {&cache_, &old_cache_}) {
+      auto it = generation->find(id);
+      if (it == generation->end()) continue;
+      if (it->second.generation == bus_->generation() && now - it->second.fetched < s_.refresh)
         co_return it->second.record;
-      cache_.erase(it);
+      generation->erase(it);
+      break;
     }
   }
   // Mark the session as cached here, slide its TTL and read it, in one transaction, and note

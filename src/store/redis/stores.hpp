@@ -148,7 +148,10 @@ class session_store_on_redis final : public session_store,
   std::atomic<bool> listening_{false};
   subscription invalidations_;
   std::mutex mutex_;
-  detail::string_map<cached> cache_;
+  void age_cache(std::chrono::steady_clock::time_point now);
+  detail::string_map<cached> cache_;      // entries fetched since cache_started_
+  detail::string_map<cached> old_cache_;  // the generation before
+  std::chrono::steady_clock::time_point cache_started_ = std::chrono::steady_clock::now();
   // Invalidations are numbered; reads in flight are counted by the number they began at
   // (pairs in increasing order: tickets are issued under the mutex). forgotten_ holds, per
   // id, its latest invalidation that a read in flight began before; forget_order_ the same
