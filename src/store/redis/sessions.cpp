@@ -349,8 +349,10 @@ asio::awaitable<void> session_store_on_redis::touch_index(std::string_view id) {
 }
 
 // Admission and the write go out together, as plain commands (one round trip where one
-// server holds both keys): expired ids leave the index, the new id enters it, the index is
-// counted. Over the cap (rare), the admit script decides atomically; a refusal undoes the
+// server holds both keys): the new id enters the index, the index is counted, and at most
+// once a second per replica, ids idle past the TTL (their hashes have expired) leave it
+// first. Over the cap (rare), the admit script decides atomically, and it always drops the
+// expired ids before it counts, so the count is exact where it matters. A refusal undoes the
 // write. Nobody can load the new id meanwhile: only this call knows it. No Lua on this path:
 // a script call costs Redis several times the commands it runs (measured on the churn
 // workload).
@@ -360,9 +362,12 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   const auto now_ms = wall_ms();
   std::vector<client::keyed_command> batch;
   batch.reserve(6);
-  batch.push_back(
-      {index_key_, make_command("ZREMRANGEBYSCORE", index_key_, "-inf", now_ms - s_.ttl.count())});
+  if (auto due = next_index_sweep_ms_.load(std::memory_order_relaxed);
+      now_ms >= due && next_index_sweep_ms_.compare_exchange_strong(due, now_ms + 1000))
+    batch.push_back({index_key_, make_command("ZREMRANGEBYSCORE", index_key_, "-inf",
+                                              now_ms - s_.ttl.count())});
   batch.push_back({index_key_, make_command("ZADD", index_key_, now_ms, rec.id)});
+  const auto counted = batch.size();
   batch.push_back({index_key_, make_command("ZCARD", index_key_)});
   // Every field is written, so a replaced record (colliding id) keeps nothing stale.
   auto hset = fields_of(rec, "HSET", key);
@@ -374,7 +379,7 @@ asio::awaitable<create_result> session_store_on_redis::create(session_record rec
   auto replies = co_await client_->exec_keyed(std::move(batch));
   for (const auto& r : replies) expect_ok(r, "session write");
 
-  if (replies[2].integer > static_cast<long long>(s_.max_sessions)) {
+  if (replies[counted].integer > static_cast<long long>(s_.max_sessions)) {
     auto admitted = co_await run_script(
         *client_, admit, index_key_,
         make_command(now_ms, s_.ttl.count(), s_.max_sessions, s_.idle_evict_after.count(), rec.id));

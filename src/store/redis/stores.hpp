@@ -146,6 +146,7 @@ class session_store_on_redis final : public session_store,
   std::string replica_;  // random, tags our own invalidations
   std::string marker_;   // the hash field saying "cached on this replica"
   std::atomic<bool> listening_{false};
+  std::atomic<std::int64_t> next_index_sweep_ms_{0};  // wall clock; see create()
   subscription invalidations_;
   std::mutex mutex_;
   void age_cache(std::chrono::steady_clock::time_point now);
