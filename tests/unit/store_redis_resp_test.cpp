@@ -42,6 +42,8 @@ std::vector<command> samples() {
       {"SET", "key", ""},
       {"HSET", "mcp-session-{abc}", "client_info", R"({"name":"x","version":"1"})"},
       {"EVALSHA", sha, "1", "k", binary, big},
+      // Around the length up to which command::append encodes on the stack.
+      {"SET", std::string(127, 'a'), std::string(128, 'b'), std::string(129, 'c')},
       many,
       mcpxx::store::redis::make_command("ZADD", "index", -42, 1732460000000LL, 7u, "id"),
   };

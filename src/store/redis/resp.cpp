@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstddef>
+#include <cstring>
 #include <utility>
 
 namespace mcpxx::store::redis {
@@ -29,11 +30,20 @@ constexpr std::size_t max_header = 1 + 20 + 2;
 // the Redis client's own cost per session (callgrind, churn workload). The encoding is
 // RESP's array of bulk strings, nothing more; a command keeps its arguments encoded.
 command& command::append(std::string_view arg) {
-  char header[max_header];
-  char* end = put_header(header, '$', arg.size());
-  const auto need = args_.size() + static_cast<std::size_t>(end - header) + arg.size() + 2;
+  char piece[max_header + 128];  // most arguments: encoded here, appended in one go
+  char* end = put_header(piece, '$', arg.size());
+  const auto head = static_cast<std::size_t>(end - piece);
+  const auto need = args_.size() + head + arg.size() + 2;
   if (args_.capacity() < need) args_.reserve(std::max(need, 2 * args_.capacity()));
-  args_.append(header, end).append(arg).append("\r\n", 2);
+  if (arg.size() <= sizeof piece - max_header - 2) {
+    std::memcpy(end, arg.data(), arg.size());
+    end += arg.size();
+    *end++ = '\r';
+    *end++ = '\n';
+    args_.append(piece, end);
+  } else {
+    args_.append(piece, end).append(arg).append("\r\n", 2);
+  }
   ++argc_;
   return *this;
 }
