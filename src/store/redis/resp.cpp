@@ -105,41 +105,37 @@ namespace {
 // every element in place in its parent's element vector, sized when the parent was created
 // and never resized, so the pointers hiredis keeps to unfinished arrays stay valid. hiredis
 // frees only the root (on a parse error, or when the reader is freed mid-reply).
-void* place(const redisReadTask* task, reply&& value) {
-  if (task->parent) {
-    auto& slot =
-        static_cast<reply*>(task->parent->obj)->elements[static_cast<std::size_t>(task->idx)];
-    slot = std::move(value);
-    return &slot;
-  }
-  return new reply(std::move(value));
+reply* slot_for(const redisReadTask* task) {
+  if (task->parent)
+    return &static_cast<reply*>(task->parent->obj)->elements[static_cast<std::size_t>(task->idx)];
+  return new reply;
 }
 
 void* create_string(const redisReadTask* task, char* str, std::size_t len) {
-  reply r;
-  r.type = task->type == REDIS_REPLY_ERROR    ? reply::kind::error
-           : task->type == REDIS_REPLY_STATUS ? reply::kind::status
-                                              : reply::kind::string;
-  r.str.assign(str, len);
-  return place(task, std::move(r));
+  auto* r = slot_for(task);
+  r->type = task->type == REDIS_REPLY_ERROR    ? reply::kind::error
+            : task->type == REDIS_REPLY_STATUS ? reply::kind::status
+                                               : reply::kind::string;
+  r->str.assign(str, len);
+  return r;
 }
 
 void* create_array(const redisReadTask* task, int elements) {
-  reply r;
-  r.type = reply::kind::array;
-  r.elements.resize(elements > 0 ? static_cast<std::size_t>(elements) : 0);
-  return place(task, std::move(r));
+  auto* r = slot_for(task);
+  r->type = reply::kind::array;
+  r->elements.resize(elements > 0 ? static_cast<std::size_t>(elements) : 0);
+  return r;
 }
 
 void* create_integer(const redisReadTask* task, long long value) {
-  reply r;
-  r.type = reply::kind::integer;
-  r.integer = value;
-  return place(task, std::move(r));
+  auto* r = slot_for(task);
+  r->type = reply::kind::integer;
+  r->integer = value;
+  return r;
 }
 
 void* create_nil(const redisReadTask* task) {
-  return place(task, reply{});
+  return slot_for(task);  // a default reply is nil
 }
 
 void free_root(void* root) {
