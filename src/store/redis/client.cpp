@@ -26,7 +26,6 @@ namespace {
 constexpr std::uint16_t unowned = 0xffff;
 constexpr int max_redirects = 5;
 constexpr std::chrono::seconds topology_period{2};
-constexpr std::chrono::milliseconds stop_check{100};
 
 bool starts_with(const reply& r, std::string_view prefix) {
   return r.is_error() && std::string_view(r.str).substr(0, prefix.size()) == prefix;
@@ -90,7 +89,11 @@ asio::awaitable<std::vector<reply>> one_shot(redis_address a, std::vector<comman
 }  // namespace
 
 client::client(executor ex, redis_url url, const redis_options& opts)
-    : ex_(std::move(ex)), url_(std::move(url)), opts_(opts) {
+    : ex_(std::move(ex)),
+      url_(std::move(url)),
+      opts_(opts),
+      watch_strand_(asio::make_strand(ex_)),
+      watch_timer_(watch_strand_) {
   if (url_.tls) {
     tls_ = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
     if (url_.ca_file.empty())
@@ -143,11 +146,14 @@ void client::start() {
     case redis_topology::cluster:
       break;
   }
-  asio::co_spawn(ex_, watch_topology(), [self](std::exception_ptr) {});
+  asio::co_spawn(watch_strand_, watch_topology(), [self](std::exception_ptr) {});
 }
 
 void client::stop() {
   stopped_ = true;
+  // The watcher's pause ends now: a stopped client leaves no work behind for long (its
+  // executor's owner may be waiting for the context to run out of work).
+  asio::post(watch_strand_, [self = shared_from_this()] { self->watch_timer_.cancel(); });
   std::vector<std::shared_ptr<connection>> all;
   if (primary_) all = primary_->connections;
   {
@@ -228,8 +234,9 @@ asio::awaitable<redis_address> client::locate_primary_via_sentinel() {
   throw std::runtime_error(last_error);
 }
 
+// Runs on watch_strand_, where stop() cancels its timer: a pause begun before stop() ends at
+// once, and none begins after (stopped_ is set before the cancel is posted).
 asio::awaitable<void> client::watch_topology() {
-  asio::steady_timer timer(ex_);
   while (!stopped_) {
     // Until the first check succeeds (connections still opening), look again soon: the
     // replica count decides whether new sessions wait for a replica's acknowledgement.
@@ -256,16 +263,11 @@ asio::awaitable<void> client::watch_topology() {
     } catch (const std::exception& e) {
       spdlog::debug("Redis topology check: {}", e.what());
     }
-    // In slices, so that a stopped client leaves no work behind for long (its executor's
-    // owner may be waiting for the context to run out of work before destroying it).
-    const auto wait =
-        checked ? std::chrono::milliseconds(topology_period) : std::chrono::milliseconds(50);
-    for (auto waited = std::chrono::milliseconds(0); waited < wait && !stopped_;
-         waited += stop_check) {
-      timer.expires_after(std::min(stop_check, wait - waited));
-      boost::system::error_code ec;
-      co_await timer.async_wait(asio::redirect_error(use_awaitable, ec));
-    }
+    if (stopped_) break;
+    watch_timer_.expires_after(checked ? std::chrono::milliseconds(topology_period)
+                                       : std::chrono::milliseconds(50));
+    boost::system::error_code ec;
+    co_await watch_timer_.async_wait(asio::redirect_error(use_awaitable, ec));
   }
 }
 

@@ -8,6 +8,9 @@
 
 #include <mcpxx/store/redis.hpp>
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
 #include <array>
 #include <atomic>
 #include <map>
@@ -102,6 +105,10 @@ class client : public std::enable_shared_from_this<client> {
   std::map<std::string, std::shared_ptr<pool>> nodes_;
   std::shared_ptr<const slot_map> slots_;
   std::vector<std::shared_ptr<connection>> subscribers_;
+
+  // The topology watcher runs on this strand, so that stop() can cancel its timer.
+  boost::asio::strand<executor> watch_strand_;
+  boost::asio::steady_timer watch_timer_;
 
   std::atomic<bool> refreshing_{false};
   std::atomic<bool> stopped_{false};
