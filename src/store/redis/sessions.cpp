@@ -27,10 +27,11 @@ namespace {
 constexpr std::string_view invalidation_channel = "session-invalidate";
 constexpr std::size_t cache_limit = 100'000;  // per generation
 
-// Admission over the cap, atomic on the index key. create() has already dropped index
-// entries idle past the TTL (their hashes have expired), added the id and counted: this runs
-// only when the count was over the cap. It takes the id out again, then admits it if there is
-// room, else evicts the least recently active session if it has been idle long enough.
+// Admission over the cap, atomic on the index key. create() has already added the id and
+// counted: this runs only when the count was over the cap. It takes the id out again, drops
+// the entries idle past the TTL (their hashes have expired; create() drops them only once a
+// second), then admits the id if there is room, else evicts the least recently active session
+// if it has been idle long enough.
 // Concurrent creations at the cap may each see the others' ids and come here; serialised
 // here, some may be refused (or evict an idle session) one creation early, never late.
 // KEYS[1] index; ARGV now_ms, ttl_ms, cap, idle_ms, id.
