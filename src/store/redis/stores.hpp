@@ -138,6 +138,8 @@ class session_store_on_redis final : public session_store,
   };
   void remember(std::shared_ptr<const session_record> rec, const read_ticket& since);
   void forget(std::string_view id);
+  void prune_forgotten();                                     // mutex_ held
+  void age_cache(std::chrono::steady_clock::time_point now);  // mutex_ held
 
   std::shared_ptr<client> client_;
   std::shared_ptr<bus> bus_;
@@ -149,7 +151,6 @@ class session_store_on_redis final : public session_store,
   std::atomic<std::int64_t> next_index_sweep_ms_{0};  // wall clock; see create()
   subscription invalidations_;
   std::mutex mutex_;
-  void age_cache(std::chrono::steady_clock::time_point now);
   detail::string_map<cached> cache_;      // entries fetched since cache_started_
   detail::string_map<cached> old_cache_;  // the generation before
   std::chrono::steady_clock::time_point cache_started_ = std::chrono::steady_clock::now();
@@ -157,7 +158,6 @@ class session_store_on_redis final : public session_store,
   // (pairs in increasing order: tickets are issued under the mutex). forgotten_ holds, per
   // id, its latest invalidation that a read in flight began before; forget_order_ the same
   // in order, for pruning (prune_forgotten).
-  void prune_forgotten();
   std::uint64_t forgets_ = 0;
   std::deque<std::pair<std::uint64_t, std::size_t>> reads_;
   detail::string_map<std::uint64_t> forgotten_;
