@@ -12,12 +12,17 @@
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 
 #include <algorithm>
+#include <array>
 #include <functional>
 #include <iterator>
+#include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -404,6 +409,85 @@ TEST(RedisBackend, AWrongPasswordIsNeverReady) {
 
 TEST(RedisBackend, AnUntrustedCertificateIsNeverReady) {
   expect_never_ready("tls_untrusted");
+}
+
+// A TCP peer that accepts connections and never says a word (a hung Redis, a black-holing
+// proxy): it notes when each connection came and when the client closed it.
+class silent_peer {
+  using tcp = boost::asio::ip::tcp;
+
+ public:
+  silent_peer() : acceptor_(io_, {boost::asio::ip::make_address("127.0.0.1"), 0}) {
+    accept();
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  ~silent_peer() {
+    boost::asio::post(io_, [this] { io_.stop(); });
+    thread_.join();
+  }
+  unsigned short port() const { return acceptor_.local_endpoint().port(); }
+  struct visit {
+    std::chrono::steady_clock::time_point came;
+    std::optional<std::chrono::steady_clock::time_point> closed;
+  };
+  std::vector<visit> visits() {
+    std::lock_guard lock(mutex_);
+    return visits_;
+  }
+
+ private:
+  void accept() {
+    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+      if (ec) return;
+      std::size_t i;
+      {
+        std::lock_guard lock(mutex_);
+        i = visits_.size();
+        visits_.push_back({std::chrono::steady_clock::now(), {}});
+      }
+      auto socket = std::make_shared<tcp::socket>(std::move(s));
+      auto buf = std::make_shared<std::array<char, 512>>();
+      drain(socket, buf, i);
+      accept();
+    });
+  }
+  void drain(std::shared_ptr<tcp::socket> s, std::shared_ptr<std::array<char, 512>> buf,
+             std::size_t i) {
+    s->async_read_some(boost::asio::buffer(*buf),
+                       [=, this](boost::system::error_code ec, std::size_t) {
+                         if (!ec) return drain(s, buf, i);
+                         std::lock_guard lock(mutex_);
+                         visits_[i].closed = std::chrono::steady_clock::now();
+                       });
+  }
+
+  boost::asio::io_context io_;
+  tcp::acceptor acceptor_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::vector<visit> visits_;
+};
+
+TEST(RedisBackend, AServerThatNeverAnswersIsLeftAfterTheConnectTimeout) {
+  // The password makes the client wait for AUTH's reply, inside the connect deadline.
+  silent_peer peer;
+  io_pool pool;
+  redis_options o;
+  o.url = "redis://:secret@127.0.0.1:" + std::to_string(peer.port());
+  o.key_prefix = fresh_prefix();
+  o.connect_timeout = 300ms;
+  auto b = std::make_shared<redis_backend>(pool.executor(), o);
+  ASSERT_TRUE(eventually([&] {
+    auto v = peer.visits();
+    return std::count_if(v.begin(), v.end(), [](auto& x) { return x.closed.has_value(); }) >= 2;
+  }));
+  EXPECT_FALSE(b->ready());
+  for (const auto& v : peer.visits()) {
+    if (!v.closed) continue;
+    const auto held = *v.closed - v.came;
+    EXPECT_GE(held, 150ms);  // the deadline closed it, not something at once (slack: CI load)
+    EXPECT_LT(held, 2s);
+  }
 }
 
 TEST(RedisBackend, RequestsRightAfterStartWaitForTheFirstConnection) {

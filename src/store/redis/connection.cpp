@@ -156,13 +156,19 @@ asio::awaitable<void> connection::connect_once() {
   tls_.reset();
   reader_ = std::make_unique<reply_reader>();
   // The deadline covers connect, TLS and the AUTH/SELECT/ROLE round trip.
+  // The timer's handler may already be queued when the attempt ends (cancel() cannot take it
+  // back): it owns what it touches, and once the attempt is settled it closes nothing.
+  struct attempt {
+    bool settled = false;
+    bool timed_out = false;
+  };
+  auto state = std::make_shared<attempt>();
   asio::steady_timer deadline(strand_);
   deadline.expires_after(settings_.connect_timeout);
-  bool timed_out = false;
-  deadline.async_wait([this, &timed_out](boost::system::error_code ec) {
-    if (ec) return;
-    timed_out = true;
-    close_socket();
+  deadline.async_wait([self = shared_from_this(), state](boost::system::error_code ec) {
+    if (ec || state->settled) return;
+    state->timed_out = true;
+    self->close_socket();
   });
   try {
     co_await asio::async_connect(socket_, endpoints, use_awaitable);
@@ -195,10 +201,12 @@ asio::awaitable<void> connection::connect_once() {
         throw std::runtime_error("not a primary (failover in progress?)");
     }
   } catch (...) {
+    state->settled = true;
     deadline.cancel();
-    if (timed_out) throw std::runtime_error("connect timed out");
+    if (state->timed_out) throw std::runtime_error("connect timed out");
     throw;
   }
+  state->settled = true;
   deadline.cancel();
 
   {
