@@ -52,38 +52,55 @@ std::optional<redis_address> redirect_target(const std::string& error) {
   return redis_address{std::string(target.substr(0, colon)), static_cast<std::uint16_t>(port)};
 }
 
-// One request on a short-lived plain connection (Sentinel queries, Cluster bootstrap).
-asio::awaitable<std::vector<reply>> one_shot(redis_address a, std::vector<command> cmds,
-                                             std::chrono::milliseconds timeout) {
+// One request on a short-lived plain connection (Sentinel queries, Cluster bootstrap), run
+// on a strand of its own, so the deadline's handler never runs while the request does,
+// whatever executor the caller is on. The handler may still run after the request ended
+// (cancel() cannot take back a queued handler): it owns the socket, and closes nothing then.
+asio::awaitable<std::vector<reply>> one_shot_here(redis_address a, std::vector<command> cmds,
+                                                  std::chrono::milliseconds timeout) {
   auto ex = co_await asio::this_coro::executor;
+  struct attempt {
+    explicit attempt(const asio::any_io_executor& ex) : socket(ex) {}
+    tcp::socket socket;
+    bool settled = false;
+  };
+  auto at = std::make_shared<attempt>(ex);
   tcp::resolver resolver(ex);
-  tcp::socket socket(ex);
   asio::steady_timer deadline(ex);
   deadline.expires_after(timeout);
-  deadline.async_wait([&socket](boost::system::error_code ec) {
-    if (!ec) socket.close(ec);
+  deadline.async_wait([at](boost::system::error_code ec) {
+    if (!ec && !at->settled) at->socket.close(ec);
   });
   std::vector<reply> replies;
   try {
     const auto service = std::to_string(a.port);
     auto endpoints = co_await resolver.async_resolve(a.host, service, use_awaitable);
-    co_await asio::async_connect(socket, endpoints, use_awaitable);
+    co_await asio::async_connect(at->socket, endpoints, use_awaitable);
     std::string bytes;
     for (const auto& c : cmds) format_command(c, bytes);
-    co_await asio::async_write(socket, asio::buffer(bytes), use_awaitable);
+    co_await asio::async_write(at->socket, asio::buffer(bytes), use_awaitable);
     reply_reader reader;
     std::array<char, 8192> buf;
     while (replies.size() < cmds.size()) {
-      auto n = co_await socket.async_read_some(asio::buffer(buf), use_awaitable);
+      auto n = co_await at->socket.async_read_some(asio::buffer(buf), use_awaitable);
       reader.feed({buf.data(), n});
       while (auto r = reader.next()) replies.push_back(std::move(*r));
     }
   } catch (...) {
+    at->settled = true;
     deadline.cancel();
     throw;
   }
+  at->settled = true;
   deadline.cancel();
   co_return replies;
+}
+
+asio::awaitable<std::vector<reply>> one_shot(redis_address a, std::vector<command> cmds,
+                                             std::chrono::milliseconds timeout) {
+  asio::any_io_executor strand = asio::make_strand(co_await asio::this_coro::executor);
+  co_return co_await asio::co_spawn(strand, one_shot_here(std::move(a), std::move(cmds), timeout),
+                                    use_awaitable);
 }
 
 }  // namespace
