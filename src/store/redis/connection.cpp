@@ -147,10 +147,18 @@ asio::awaitable<void> connection::run() {
 }
 
 asio::awaitable<void> connection::connect_once() {
+  // stop() closes the socket, which ends a connect or handshake under way; locating and
+  // resolving use no socket, so a stop() during them is noticed here, and once more before
+  // the connection counts as up (else it would connect and wait for replies forever).
+  const auto unless_stopped = [this] {
+    if (stopped_) throw std::runtime_error("stopped");
+  };
   address_ = co_await locate_();
+  unless_stopped();
   tcp::resolver resolver(strand_);
   const auto service = std::to_string(address_.port);
   auto endpoints = co_await resolver.async_resolve(address_.host, service, use_awaitable);
+  unless_stopped();
 
   socket_ = tcp::socket(strand_);
   tls_.reset();
@@ -208,6 +216,7 @@ asio::awaitable<void> connection::connect_once() {
   }
   state->settled = true;
   deadline.cancel();
+  unless_stopped();
 
   {
     std::lock_guard lock(address_mutex_);
