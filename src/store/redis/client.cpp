@@ -254,6 +254,7 @@ asio::awaitable<redis_address> client::locate_primary_via_sentinel() {
 // Runs on watch_strand_, where stop() cancels its timer: a pause begun before stop() ends at
 // once, and none begins after (stopped_ is set before the cancel is posted).
 asio::awaitable<void> client::watch_topology() {
+  bool info_refused = false;
   while (!stopped_) {
     // Until the first check succeeds (connections still opening), look again soon: the
     // replica count decides whether new sessions wait for a replica's acknowledgement.
@@ -265,9 +266,20 @@ asio::awaitable<void> client::watch_topology() {
       } else if (auto c = pick(*primary_)) {
         std::vector<command> info_cmd{{"INFO", "replication"}};
         auto replies = co_await c->exec(std::move(info_cmd));
-        const auto& info = replies.front().str;
-        auto at = info.find("connected_slaves:");
-        has_replicas_ = at != std::string::npos && info.compare(at + 17, 1, "0") != 0;
+        const auto& info = replies.front();
+        if (info.is_error()) {
+          // NOPERM (an ACL without INFO), LOADING: nothing learnt, the last answer stands.
+          if (!info_refused)
+            spdlog::warn(
+                "Redis INFO replication: {}; new sessions wait for a replica's "
+                "acknowledgement only if one was seen before",
+                info.str);
+          info_refused = true;
+        } else {
+          auto at = info.str.find("connected_slaves:");
+          has_replicas_ = at != std::string::npos && info.str.compare(at + 17, 1, "0") != 0;
+          info_refused = false;
+        }
         checked = true;
         if (url_.topology == redis_topology::sentinel) {
           // A failover the connections have not noticed yet (the old primary still
@@ -290,11 +302,12 @@ asio::awaitable<void> client::watch_topology() {
 
 std::shared_ptr<client::pool> client::node_pool(const redis_address& a) {
   std::lock_guard lock(mutex_);
-  auto& p = nodes_[to_string(a)];
-  if (!p) {
-    if (stopped_) return nullptr;
-    p = make_pool([a]() -> asio::awaitable<redis_address> { co_return a; }, false);
-  }
+  auto key = to_string(a);
+  if (auto it = nodes_.find(key); it != nodes_.end()) return it->second;
+  // Stopped: no new pool, and no empty entry either (stop() walks every entry).
+  if (stopped_) return nullptr;
+  auto p = make_pool([a]() -> asio::awaitable<redis_address> { co_return a; }, false);
+  nodes_.emplace(std::move(key), p);
   return p;
 }
 
