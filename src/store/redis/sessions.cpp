@@ -242,12 +242,13 @@ void session_store_on_redis::prune_forgotten() {
 }
 
 void session_store_on_redis::remember(std::shared_ptr<const session_record> rec,
-                                      const read_ticket& since) {
-  if (!listening_) return;
+                                      const read_ticket& since, bool written_here) {
   std::lock_guard lock(mutex_);
-  if (since.generation_ != bus_->generation()) return;
-  if (auto it = forgotten_.find(rec->id); it != forgotten_.end() && it->second > since.forgets_)
-    return;
+  const auto seen = forgotten_.find(rec->id);
+  const bool invalidated = since.generation_ != bus_->generation() ||
+                           (seen != forgotten_.end() && seen->second > since.forgets_);
+  if (written_here) forget_locked(rec->id);
+  if (!listening_ || invalidated) return;
   const auto now = std::chrono::steady_clock::now();
   age_cache(now);
   if (cache_.size() >= cache_limit) {  // rare: the older generation goes early
@@ -276,6 +277,10 @@ void session_store_on_redis::age_cache(std::chrono::steady_clock::time_point now
 
 void session_store_on_redis::forget(std::string_view id) {
   std::lock_guard lock(mutex_);
+  forget_locked(id);
+}
+
+void session_store_on_redis::forget_locked(std::string_view id) {
   if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
   if (auto it = old_cache_.find(id); it != old_cache_.end()) old_cache_.erase(it);
   ++forgets_;
@@ -331,6 +336,9 @@ asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view 
   batch.push_back({key, make_command("EXEC")});
   if (from_index) batch.push_back({index_key_, make_command("ZREM", index_key_, id)});
   auto replies = co_await client_->exec_keyed(std::move(batch));
+  // Again: a load that began after the first forget() may have read the record before the
+  // DEL ran; its reply is refused, or its entry dropped, now.
+  forget(id);
   for (const auto& r : replies) expect_ok(r, "session erase");
   const auto& done = replies[3];
   if (done.type != reply::kind::array || done.elements.size() != 2)
@@ -464,7 +472,7 @@ asio::awaitable<bool> session_store_on_redis::update(session_record rec) {
   }
   if (r.integer == 2) co_await publish_if_cluster(rec.id);
   co_await touch_index(rec.id);
-  remember(std::make_shared<const session_record>(std::move(rec)), since);
+  remember(std::make_shared<const session_record>(std::move(rec)), since, true);
   co_return true;
 }
 

@@ -136,8 +136,13 @@ class session_store_on_redis final : public session_store,
     std::uint64_t forgets_;
     std::uint64_t generation_;
   };
-  void remember(std::shared_ptr<const session_record> rec, const read_ticket& since);
+  // written_here: rec is what this replica just wrote; reads of the id that began before the
+  // write may still bring back the record as it was, and are refused like after an
+  // invalidation from another replica.
+  void remember(std::shared_ptr<const session_record> rec, const read_ticket& since,
+                bool written_here = false);
   void forget(std::string_view id);
+  void forget_locked(std::string_view id);                    // mutex_ held
   void prune_forgotten();                                     // mutex_ held
   void age_cache(std::chrono::steady_clock::time_point now);  // mutex_ held
 
