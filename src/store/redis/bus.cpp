@@ -42,7 +42,8 @@ bus::bus(std::shared_ptr<client> c, std::string prefix)
       sharded_(client_->topology() == redis_topology::cluster) {}
 
 bool bus::live() const noexcept {
-  if (!sharded_) return sub_ && sub_->connected();
+  if (!sharded_)
+    return sub_ && sub_->connected() && subscribed_generation_.load() == sub_->generation();
   std::lock_guard lock(mutex_);
   for (const auto& sh : shards_)  // (a shard left without channels does not count)
     if (!sh->channels.empty() && !sh->conn->connected()) return false;
@@ -50,7 +51,11 @@ bool bus::live() const noexcept {
 }
 
 std::uint64_t bus::generation() const noexcept {
-  if (!sharded_) return sub_ ? sub_->generation() : 0;
+  if (!sharded_) {
+    if (!sub_) return 0;
+    const auto g = sub_->generation();
+    return 2 * g + (subscribed_generation_.load() == g ? 1 : 0);
+  }
   std::lock_guard lock(mutex_);
   std::uint64_t sum = shards_.size();
   for (const auto& sh : shards_) sum += sh->conn->generation();
@@ -99,7 +104,9 @@ void bus::start() {
           for (const auto& [channel, count] : self->channels_)
             if (count > 0) again.push_back({"SUBSCRIBE", channel});
         }
-        subscriber.enqueue_unawaited(again);
+        subscriber.enqueue_then(again, [weak, generation = subscriber.generation()] {
+          if (auto self = weak.lock()) self->subscribed_generation_.store(generation);
+        });
       });
 }
 

@@ -365,6 +365,22 @@ void connection::enqueue_unawaited(const std::vector<command>& cmds) {
   submit(std::move(bytes), cmds.size(), nullptr);
 }
 
+void connection::enqueue_then(const std::vector<command>& cmds, std::function<void()> answered) {
+  class callback final : public handler {
+   public:
+    explicit callback(std::function<void()> f) : f_(std::move(f)) {}
+    void complete(std::exception_ptr error, std::vector<reply>) override {
+      if (!error) f_();
+    }
+
+   private:
+    std::function<void()> f_;
+  };
+  std::string bytes;
+  for (const auto& c : cmds) format_command(c, bytes);
+  submit(std::move(bytes), cmds.size(), std::make_unique<callback>(std::move(answered)));
+}
+
 void connection::send_unawaited(std::vector<command> cmds) {
   asio::post(strand_, [self = shared_from_this(), cmds = std::move(cmds)] {
     self->enqueue_unawaited(cmds);

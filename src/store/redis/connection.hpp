@@ -77,6 +77,9 @@ class connection : public std::enable_shared_from_this<connection> {
   void run_on_strand(std::function<void()> f);
   // Same, but only from the strand (inside connected_fn or push_fn).
   void enqueue_unawaited(const std::vector<command>& cmds);
+  // From the strand: like enqueue_unawaited, and answered() runs on the strand once every
+  // reply has come (never if the connection is lost first).
+  void enqueue_then(const std::vector<command>& cmds, std::function<void()> answered);
   // From the strand: commands whose answers come as pushes (SUNSUBSCRIBE), so nothing
   // waits for them. Dropped when not connected.
   void send_untracked(const std::vector<command>& cmds);

@@ -12,6 +12,7 @@
 #include <mcpxx/store/session_store.hpp>
 #include <mcpxx/store/unavailable.hpp>
 
+#include <atomic>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -39,8 +40,10 @@ class bus final : public message_bus, public std::enable_shared_from_this<bus> {
   boost::asio::awaitable<subscription> subscribe(std::string channel,
                                                  message_handler handler) override;
 
-  // Every subscriber connection is up; generation() changes when one reconnects, so
-  // that state kept valid by messages (caches) knows some may have been lost.
+  // Every subscriber connection is up (standalone/Sentinel: and subscribed again since it
+  // last connected); generation() changes when one reconnects, and again once its
+  // subscriptions are confirmed, so that state kept valid by messages (caches) knows some
+  // may have been lost meanwhile.
   bool live() const noexcept;
   std::uint64_t generation() const noexcept;
 
@@ -65,6 +68,9 @@ class bus final : public message_bus, public std::enable_shared_from_this<bus> {
   bool sharded_;
   memory_message_bus local_;
   std::shared_ptr<connection> sub_;  // standalone/Sentinel
+  // sub_'s generation whose SUBSCRIBEs Redis has answered: until then, messages published
+  // after the reconnection may not reach us.
+  std::atomic<std::uint64_t> subscribed_generation_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::size_t> channels_;  // prefixed name -> local subscriptions
   std::vector<std::shared_ptr<shard>> shards_;   // Cluster
