@@ -45,6 +45,7 @@ bool bus::live() const noexcept {
   if (!sharded_)
     return sub_ && sub_->connected() && subscribed_generation_.load() == sub_->generation();
   std::lock_guard lock(mutex_);
+  if (rerouting_ > 0) return false;
   for (const auto& sh : shards_)  // (a shard left without channels does not count)
     if (!sh->channels.empty() && !sh->conn->connected()) return false;
   return true;
@@ -57,7 +58,7 @@ std::uint64_t bus::generation() const noexcept {
     return 2 * g + (subscribed_generation_.load() == g ? 1 : 0);
   }
   std::lock_guard lock(mutex_);
-  std::uint64_t sum = shards_.size();
+  std::uint64_t sum = shards_.size() + reroutes_;
   for (const auto& sh : shards_) sum += sh->conn->generation();
   return sum;
 }
@@ -150,13 +151,29 @@ std::shared_ptr<bus::shard> bus::shard_at(const redis_address& owner,
   return sh;
 }
 
+// Until the channel is subscribed again (or released, or the client stopped), the bus is not
+// live, and its generation changes when that ends: messages published meanwhile may be lost.
+// It never gives up while the channel is wanted (a channel left unsubscribed while the bus
+// looked live would lose every message on it).
 void bus::reroute_later(std::string name) {
+  {
+    std::lock_guard lock(mutex_);
+    ++rerouting_;
+  }
   asio::co_spawn(
       client_->get_executor(),
       [](std::shared_ptr<bus> self, std::string name) -> asio::awaitable<void> {
         using namespace std::chrono_literals;
+        struct settled {
+          bus& b;
+          ~settled() {
+            std::lock_guard lock(b.mutex_);
+            --b.rerouting_;
+            ++b.reroutes_;
+          }
+        } on_exit{*self};
         asio::steady_timer retry(co_await asio::this_coro::executor);
-        for (int attempt = 0; attempt < 50 && !self->client_->stopped(); ++attempt) {
+        for (auto pause = 100ms; !self->client_->stopped(); pause = std::min(2 * pause, 1000ms)) {
           {
             std::lock_guard lock(self->mutex_);
             auto it = self->channels_.find(name);
@@ -168,7 +185,7 @@ void bus::reroute_later(std::string name) {
           } catch (const std::exception& e) {
             spdlog::debug("Redis sharded channel {}: {}", name, e.what());
           }
-          retry.expires_after(100ms);
+          retry.expires_after(pause);
           co_await retry.async_wait(asio::as_tuple(asio::use_awaitable));
         }
       }(shared_from_this(), std::move(name)),

@@ -75,6 +75,8 @@ class bus final : public message_bus, public std::enable_shared_from_this<bus> {
   std::map<std::string, std::size_t> channels_;  // prefixed name -> local subscriptions
   std::vector<std::shared_ptr<shard>> shards_;   // Cluster
   std::map<std::string, std::shared_ptr<shard>> shard_of_;
+  std::size_t rerouting_ = 0;   // Cluster: channels being subscribed again (reroute_later)
+  std::uint64_t reroutes_ = 0;  // and how many such reroutes ended
 };
 
 struct session_settings {
