@@ -311,7 +311,7 @@ std::shared_ptr<client::pool> client::node_pool(const redis_address& a) {
   return p;
 }
 
-asio::awaitable<reply> client::ask_any_seed(command cmd) {
+asio::awaitable<std::pair<reply, redis_address>> client::ask_any_seed(command cmd) {
   // Prefer a live pooled connection; fall back to the seeds (startup, all known down).
   std::vector<std::shared_ptr<pool>> pools;
   {
@@ -323,7 +323,8 @@ asio::awaitable<reply> client::ask_any_seed(command cmd) {
       try {
         std::vector<command> cmds{cmd};
         auto replies = co_await c->exec(std::move(cmds));
-        if (!replies.front().is_error()) co_return std::move(replies.front());
+        if (!replies.front().is_error())
+          co_return std::pair{std::move(replies.front()), c->address()};
       } catch (const unavailable&) {
       }
     }
@@ -336,7 +337,7 @@ asio::awaitable<reply> client::ask_any_seed(command cmd) {
                                          : command{"AUTH", url_.user, url_.password});
       cmds.push_back(cmd);
       auto replies = co_await one_shot(seed, std::move(cmds), opts_.connect_timeout);
-      if (!replies.back().is_error()) co_return std::move(replies.back());
+      if (!replies.back().is_error()) co_return std::pair{std::move(replies.back()), seed};
       last_error = replies.back().str;
     } catch (const std::exception& e) {
       last_error = to_string(seed) + ": " + e.what();
@@ -347,7 +348,9 @@ asio::awaitable<reply> client::ask_any_seed(command cmd) {
 
 asio::awaitable<void> client::refresh_slots() {
   command slots_cmd{"CLUSTER", "SLOTS"};
-  auto r = co_await ask_any_seed(std::move(slots_cmd));
+  auto answer = co_await ask_any_seed(std::move(slots_cmd));
+  const auto& r = answer.first;
+  const auto& asked = answer.second;
   auto map = std::make_shared<slot_map>();
   map->owner.fill(unowned);
   bool replicas = false;
@@ -358,7 +361,7 @@ asio::awaitable<void> client::refresh_slots() {
     const auto& node = range.elements[2].elements;
     if (node.size() < 2 || first < 0 || last > 16383 || first > last) continue;
     redis_address a{node[0].str, static_cast<std::uint16_t>(node[1].integer)};
-    if (a.host.empty()) a.host = url_.nodes.front().host;  // "" = the node we asked
+    if (a.host.empty()) a.host = asked.host;  // "" = the node we asked
     replicas = replicas || range.elements.size() > 3;
     std::size_t index = 0;
     while (index < map->primaries.size() && !(map->primaries[index] == a)) ++index;

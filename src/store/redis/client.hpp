@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcpxx::store::redis {
@@ -91,7 +92,8 @@ class client : public std::enable_shared_from_this<client> {
   boost::asio::awaitable<std::vector<reply>> exec_cluster(std::string_view key,
                                                           std::vector<command> cmds);
   boost::asio::awaitable<std::vector<reply>> exec_keyed_cluster(std::vector<keyed_command> cmds);
-  boost::asio::awaitable<reply> ask_any_seed(command cmd);
+  // The first answer that is not an error, and who gave it.
+  boost::asio::awaitable<std::pair<reply, redis_address>> ask_any_seed(command cmd);
   void trigger_refresh();
 
   executor ex_;
