@@ -191,7 +191,8 @@ asio::awaitable<void> http_server::impl::accept_loop() {
       spdlog::warn("accept failed: {}", ec.message());
       continue;
     }
-    socket.set_option(tcp::no_delay(true));
+    boost::system::error_code option_ec;  // (a socket reset already: the read fails soon)
+    socket.set_option(tcp::no_delay(true), option_ec);
     auto ex = socket.get_executor();
     asio::co_spawn(ex, connection(std::move(socket)), [](std::exception_ptr e) {
       if (!e) return;
@@ -295,9 +296,13 @@ asio::awaitable<void> http_server::impl::connection(tcp::socket socket) {
     }
     stream.expires_never();  // a handler may take long; streams stay open
     auto req = parser.release();
-    ++in_flight;
+    // Counted down however route() ends: a drain waits for in_flight to reach 0.
+    struct counted {
+      std::atomic<std::size_t>& n;
+      explicit counted(std::atomic<std::size_t>& c) : n(c) { ++n; }
+      ~counted() { --n; }
+    } request_in_flight{in_flight};
     bool keep = co_await route(stream, req);
-    --in_flight;
     if (!keep || draining) break;
   }
   beast::error_code ignored;

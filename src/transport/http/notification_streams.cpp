@@ -6,6 +6,7 @@
 
 #include <mcpxx/protocol/envelope.hpp>
 #include <mcpxx/protocol/version.hpp>
+#include <mcpxx/store/unavailable.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -200,46 +201,50 @@ asio::awaitable<bool> notification_streams::legacy_get(
   co_await w.start(keep_alive);
 
   // The stream is the change log from `position` on, filtered for this session; each
-  // event carries its position in the log as its id.
-  std::string position;
-  if (missed) {
-    position = last_event_id;
-  } else {
-    position = co_await log_.tail();
-    if (priming) co_await w.event("", position, retry_hint_ms);
-  }
-  bool session_ended = false;
-  for (;;) {
-    if (!missed) missed = co_await log_.after(position);
+  // event carries its position in the log as its id. The response has begun: when the state
+  // store fails now, the stream ends with a retry hint (the client resumes from `position`).
+  std::string position = last_event_id;
+  bool store_failed = false;
+  try {
     if (!missed) {
-      // Trimmed past our position or expired (the bounds of the event store): go on
-      // from now.
-      spdlog::warn("session {}...: change log position lost; changes may have been missed",
-                   session_id.substr(0, 8));
       position = co_await log_.tail();
-      missed.emplace();
+      if (priming) co_await w.event("", position, retry_hint_ms);
     }
-    for (auto& e : *missed) {
-      position = e.id;
-      auto c = e.data.empty() ? std::nullopt : parse_change(e.data);  // empty: a mark
-      if (!c) continue;
-      if (!c->list_changed) {
-        // Subscriptions may change while the stream is open: ask the store.
-        auto current = co_await sessions_->load(session_id);
-        if (!current) {
-          session_ended = true;
-          break;
-        }
-        auto& subs = current->subscriptions;
-        if (std::find(subs.begin(), subs.end(), c->what) == subs.end()) continue;
+    bool session_ended = false;
+    for (;;) {
+      if (!missed) missed = co_await log_.after(position);
+      if (!missed) {
+        // Trimmed past our position or expired (the bounds of the event store): go on
+        // from now.
+        spdlog::warn("session {}...: change log position lost; changes may have been missed",
+                     session_id.substr(0, 8));
+        position = co_await log_.tail();
+        missed.emplace();
       }
-      co_await w.event(json::serialize(notification_for(*c)), e.id);
+      for (auto& e : *missed) {
+        auto c = e.data.empty() ? std::nullopt : parse_change(e.data);  // empty: a mark
+        if (c && !c->list_changed) {
+          // Subscriptions may change while the stream is open: ask the store.
+          auto current = co_await sessions_->load(session_id);
+          if (!current) {
+            session_ended = true;
+            break;
+          }
+          auto& subs = current->subscriptions;
+          if (std::find(subs.begin(), subs.end(), c->what) == subs.end()) c.reset();
+        }
+        if (c) co_await w.event(json::serialize(notification_for(*c)), e.id);
+        position = e.id;  // only once handled: a retry hint resumes after it
+      }
+      missed.reset();
+      if (session_ended || !w.ok() || !co_await s.next(w, stream)) break;
     }
-    missed.reset();
-    if (session_ended || !w.ok() || !co_await s.next(w, stream)) break;
+  } catch (const store::unavailable& e) {
+    spdlog::warn("session {}...: GET stream ended: {}", session_id.substr(0, 8), e.what());
+    store_failed = true;
   }
-  if (s.shutting_down && priming) {
-    // Tell the client to reconnect (to another replica) soon, then close.
+  if ((s.shutting_down || store_failed) && priming && !position.empty()) {
+    // Tell the client to reconnect (to another replica, or once the store is back) soon.
     co_await w.event("", position, retry_hint_ms);
   }
   co_await w.end();
@@ -267,17 +272,25 @@ asio::awaitable<void> notification_streams::resume_request_stream(boost::beast::
   co_await s.subscribe(stream_channel(stream_id));
   sse_writer w(stream);
   co_await w.start(keep_alive);
-  for (;;) {
-    auto replay = co_await events_->replay_after(last_event_id);
-    if (!replay || replay->stream_id != stream_id) break;  // expired meanwhile
-    bool complete = false;
-    for (auto& e : replay->events) {
-      co_await w.event(e.data, e.id);
-      last_event_id = e.id;
-      if ((complete = is_response(e.data))) break;
+  bool store_failed = false;
+  try {
+    for (;;) {
+      auto replay = co_await events_->replay_after(last_event_id);
+      if (!replay || replay->stream_id != stream_id) break;  // expired meanwhile
+      bool complete = false;
+      for (auto& e : replay->events) {
+        co_await w.event(e.data, e.id);
+        last_event_id = e.id;
+        if ((complete = is_response(e.data))) break;
+      }
+      if (complete || !co_await s.next(w, stream)) break;
     }
-    if (complete || !co_await s.next(w, stream)) break;
+  } catch (const store::unavailable& e) {
+    // The response has begun: end it with a retry hint, and the client resumes again later.
+    spdlog::warn("request stream {}: ended: {}", stream_id, e.what());
+    store_failed = true;
   }
+  if (store_failed) co_await w.event("", last_event_id, retry_hint_ms);
   co_await w.end();
 }
 

@@ -4,6 +4,7 @@
 #include "transport/http/client_request.hpp"
 #include "transport/http/header_rules.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -86,8 +87,8 @@ asio::awaitable<void> sse_sink::begin() {
   if (resumable()) {
     // Named only now: most replies never stream, and they need no stream id.
     stream_id_ += http_rules::new_session_id().substr(0, 12);
-    auto id = co_await events_->append(stream_id_, "");
-    co_await writer_.event("", id, retry_hint_ms);
+    if (auto id = co_await store_event(""); !id.empty())
+      co_await writer_.event("", id, retry_hint_ms);
   }
   if (!writer_.ok()) on_write_error();
 }
@@ -106,21 +107,46 @@ asio::awaitable<void> sse_sink::emit(const item& i) {
     co_return;
   }
   std::string id;
-  if (resumable()) id = co_await events_->append(stream_id_, *i);
+  if (resumable()) id = co_await store_event(*i);
   if (!ended_ && !broken_) {
     co_await writer_.event(*i, id);
     if (!writer_.ok()) on_write_error();
   } else if (resumable() && bus_) {
     // Nobody reads this connection any more: wake whoever resumed the stream.
-    co_await bus_->publish(stream_channel(stream_id_), id);
+    try {
+      co_await bus_->publish(stream_channel(stream_id_), id);
+    } catch (const std::exception& e) {
+      // Stored all the same: a reader that resumes later gets it.
+      spdlog::debug("SSE stream {}: wake-up not published: {}", stream_id_, e.what());
+    }
   }
 }
 
+// The response has begun, so a failing store can no longer turn it into an error status:
+// the stream goes on as an ordinary (not resumable) one to the client still reading it.
+asio::awaitable<std::string> sse_sink::store_event(const std::string& data) {
+  try {
+    co_return co_await events_->append(stream_id_, data);
+  } catch (const std::exception& e) {
+    spdlog::warn("SSE stream {}: events no longer stored, it cannot be resumed: {}", stream_id_,
+                 e.what());
+  }
+  store_failed_ = true;
+  co_return std::string{};
+}
+
 asio::awaitable<void> sse_sink::drain() {
-  while (!queue_.empty()) {
-    item i = std::move(queue_.front());
-    queue_.pop_front();
-    co_await emit(i);
+  try {
+    while (!queue_.empty()) {
+      item i = std::move(queue_.front());
+      queue_.pop_front();
+      co_await emit(i);
+    }
+  } catch (const std::exception& e) {
+    // Not expected (emit handles the store's failures); finish() must not wait forever.
+    spdlog::error("SSE stream {}: {}", stream_id_, e.what());
+    queue_.clear();
+    on_write_error();
   }
   writing_ = false;
   if (drained_) drained_->cancel();
@@ -145,6 +171,12 @@ asio::awaitable<void> sse_sink::finish_cancelled() {
     }
     co_await end_response();
   }
+}
+
+asio::awaitable<bool> sse_sink::drop_queued() {
+  queue_.clear();
+  co_await wait_drained();
+  co_return started_;
 }
 
 asio::awaitable<bool> sse_sink::finish(std::string final_message) {

@@ -52,6 +52,10 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   // The request was cancelled: nothing more is sent for it; the stream (or an empty
   // one, when nothing was streamed yet) is ended.
   boost::asio::awaitable<void> finish_cancelled();
+  // The handler failed in a way the transport answers with an HTTP status: drops what is
+  // queued, waits for a write under way and returns false when nothing was written (the
+  // status can still be sent); true when the stream had begun (then finish() ends it).
+  boost::asio::awaitable<bool> drop_queued();
 
   // On the strand: the client closed the connection (seen by a watcher before any write
   // failed). Later events only go to the store, and whoever resumes the stream is woken
@@ -71,7 +75,10 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   boost::asio::awaitable<void> emit(const item& i);
   boost::asio::awaitable<void> end_response();
   void on_write_error();
-  bool resumable() const noexcept { return events_ != nullptr; }
+  // Stores an event for resumption and returns its id; "" once the store failed (the
+  // stream then goes on without ids, on the live connection only).
+  boost::asio::awaitable<std::string> store_event(const std::string& data);
+  bool resumable() const noexcept { return events_ != nullptr && !store_failed_.load(); }
 
   boost::beast::tcp_stream& stream_;
   sse_writer writer_;
@@ -85,7 +92,8 @@ class sse_sink final : public outbound_sink, public std::enable_shared_from_this
   bool writing_ = false;
   bool closed_ = false;  // the handler is done: sends are dropped
   bool broken_ = false;
-  std::atomic<bool> broken_flag_{false};  // broken_, readable from worker threads
+  std::atomic<bool> broken_flag_{false};   // broken_, readable from worker threads
+  std::atomic<bool> store_failed_{false};  // an append failed: no longer resumable
   std::optional<boost::asio::steady_timer> drained_;
 
   std::shared_ptr<store::message_bus> bus_;
