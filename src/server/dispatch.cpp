@@ -8,6 +8,7 @@
 #include <mcpxx/server/pagination.hpp>
 #include <mcpxx/server/request_state.hpp>
 #include <mcpxx/server/server.hpp>
+#include <mcpxx/store/unavailable.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -490,6 +491,8 @@ asio::awaitable<json::object> server::handle(const protocol::request& request,
     result = co_await d.run();
   } catch (const rpc_error& e) {
     co_return protocol::make_error(request.id, e);
+  } catch (const store::unavailable&) {
+    throw;  // the transport's to answer: HTTP 503 with Retry-After while it still can
   } catch (const std::exception& e) {
     spdlog::error("{} failed: {}", request.method, e.what());
     co_return protocol::make_error(request.id, code::internal_error,

@@ -49,6 +49,16 @@ const initializeRaw = (url) => fetch(url, {
   body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
 });
 
+// A request of an existing 2025-11-25 session, outside the SDK.
+const legacyRaw = (url, sessionId, method, params) => fetch(url, {
+  method: 'POST',
+  headers: {
+    'content-type': 'application/json', accept: 'application/json, text/event-stream',
+    'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25',
+  },
+  body: JSON.stringify({ jsonrpc: '2.0', id: 3, method, params }),
+});
+
 const answered = (exchanges, rpc) => exchanges.filter((e) => e.rpc === rpc && e.status === 200);
 
 // The session tests run on a standalone Redis and on a 3-primary Redis Cluster; the
@@ -198,16 +208,66 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
     await client.close();
   });
 
+  if (topology === 'standalone') test('Redis paused while a reply streams: the stream goes on without storing events and ends with the result', async () => {
+    // Once an SSE reply has begun its status is out: a store that fails then must not leave
+    // the reply hanging (or write a 503 into it); the live connection still gets every event.
+    const replica = cluster.replicas[0].url;
+    const created = await initializeRaw(replica);
+    assert.equal(created.status, 200);
+    await created.text();
+    const sessionId = created.headers.get('mcp-session-id');
+    const call = await fetch(replica, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0', id: 7, method: 'tools/call',
+        params: { name: 'import_products', arguments: { count: 100, category: 'paused' }, _meta: { progressToken: 'p' } },
+      }),
+      signal: AbortSignal.timeout(20_000),
+    });
+    assert.equal(call.status, 200);
+    assert.match(call.headers.get('content-type'), /text\/event-stream/);
+    await new Promise((r) => setTimeout(r, 300));  // some progress is out and stored
+    await cluster.redisCli('CLIENT', 'PAUSE', '3000', 'ALL');
+    const body = await call.text();
+    const events = body.split('\n\n').map((e) => e.split('\n').find((l) => l.startsWith('data: ')))
+      .filter((d) => d && d.length > 6).map((d) => JSON.parse(d.slice(6)));
+    const progress = events.filter((e) => e.method === 'notifications/progress').map((e) => e.params.progress);
+    assert.equal(progress.at(-1), 100, 'every progress event reached the live connection');
+    const result = events.find((e) => e.id === 7);
+    assert.ok(result, `no result in the stream: ${body.slice(-300)}`);
+    assert.equal(result.result.structuredContent.imported, 100);
+    // Redis is back after the pause; let it settle for the next test.
+    await new Promise((r) => setTimeout(r, 3000));
+  });
+
   if (topology === 'standalone') test('Redis paused (CLIENT PAUSE): state requests get 503 after the command timeout, modern requests go on', async () => {
+    // A session cached on replica 0 (its creator): reading it needs no Redis, changing it does.
+    const replica = cluster.replicas[0].url;
+    const created = await initializeRaw(replica);
+    assert.equal(created.status, 200);
+    await created.text();
+    const sessionId = created.headers.get('mcp-session-id');
+    assert.ok(sessionId);
     await cluster.redisCli('CLIENT', 'PAUSE', '3500', 'ALL');
     const started = Date.now();
     const modern = await modernCall(cluster.url, 'tools/call', { name: 'query_users', arguments: { limit: 1 } });
     assert.equal(modern.status, 200);
     assert.equal((await modern.json()).result.structuredContent.users.length, 1);
     assert.ok(Date.now() - started < 1000, 'the modern request waited for Redis');
-    const init = await initializeRaw(cluster.url);
+    const [init, setLevel] = await Promise.all([
+      initializeRaw(cluster.url),
+      legacyRaw(replica, sessionId, 'logging/setLevel', { level: 'debug' }),
+    ]);
     assert.equal(init.status, 503);
     assert.equal(init.headers.get('retry-after'), '1');
+    // Not a 200 carrying an internal error: the change was not made, and the client may retry.
+    assert.equal(setLevel.status, 503, await setLevel.clone().text());
+    assert.equal(setLevel.headers.get('retry-after'), '1');
+    assert.equal((await setLevel.json()).error.code, -32603);
     // After the pause, service resumes by itself.
     await new Promise((r) => setTimeout(r, Math.max(0, 3500 - (Date.now() - started)) + 200));
     const deadline = Date.now() + 10_000;

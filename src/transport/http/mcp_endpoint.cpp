@@ -8,6 +8,7 @@
 
 #include <mcpxx/protocol/envelope.hpp>
 #include <mcpxx/protocol/version.hpp>
+#include <mcpxx/store/unavailable.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -469,7 +470,15 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
                                                 [keep = stop_watching](std::exception_ptr) {}));
   }
 
-  json::object response = co_await mcp_.handle(req, scope, session);
+  json::object response;
+  std::exception_ptr store_down;
+  std::string store_error;
+  try {
+    response = co_await mcp_.handle(req, scope, session);
+  } catch (const store::unavailable& e) {
+    store_down = std::current_exception();
+    store_error = e.what();
+  }
 
   if (stop_watching) {
     request_done->store(true);
@@ -478,6 +487,13 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   if (!in_flight_key.empty()) {
     std::lock_guard lock(in_flight_mutex_);
     in_flight_.erase(in_flight_key);
+  }
+  if (store_down) {
+    // Nothing written yet: the transport answers 503 with Retry-After. Once the reply
+    // streams, its status is out, and the request ends with a JSON-RPC error instead.
+    if (!co_await sink->drop_queued()) std::rethrow_exception(store_down);
+    response = protocol::make_error(req.id, code::internal_error,
+                                    "State store unavailable, retry later: " + store_error);
   }
   if (scope.cancel->cancelled()) {
     // A cancelled request gets no response (and a closed stream has no reader).
@@ -601,7 +617,17 @@ asio::awaitable<void> mcp_endpoint::post_legacy(exchange& x, std::vector<protoco
       continue;
     }
     auto scope = make_scope();
-    answers.push_back(co_await mcp_.handle(*r, scope, &session));
+    // Per element: the batch's earlier requests have run, so a 503 for the whole batch
+    // would have the client run them again.
+    json::object answer;
+    try {
+      answer = co_await mcp_.handle(*r, scope, &session);
+    } catch (const store::unavailable& e) {
+      answer =
+          protocol::make_error(r->id, code::internal_error,
+                               std::string("State store unavailable, retry later: ") + e.what());
+    }
+    answers.push_back(std::move(answer));
   }
   if (answers.empty()) {
     co_await x.write_empty(status::accepted);
