@@ -6,6 +6,7 @@
 
 #include <mcpxx/server/content.hpp>
 #include <mcpxx/store/memory.hpp>
+#include <mcpxx/store/unavailable.hpp>
 #include <mcpxx/transport/http_server.hpp>
 
 #include <boost/asio/co_spawn.hpp>
@@ -157,7 +158,14 @@ void register_demo(mcpxx::server& mcp, demo::database& db, demo::log_files& logs
        cache_ttl](const user_context_args& a) -> asio::awaitable<mcpxx::tool_result> {
         std::string key = "get_user_context:" + std::to_string(a.user_id);
         json::object result;
-        if (auto hit = co_await cache.get(key)) {
+        // The cache only saves work: when its store fails, the database answers.
+        std::optional<std::string> hit;
+        try {
+          hit = co_await cache.get(key);
+        } catch (const mcpxx::store::unavailable& e) {
+          spdlog::warn("get_user_context: cache not read: {}", e.what());
+        }
+        if (hit) {
           result = json::parse(*hit).as_object();
           result["cached"] = true;
         } else {
@@ -173,7 +181,11 @@ void register_demo(mcpxx::server& mcp, demo::database& db, demo::log_files& logs
               asio::use_awaitable);
           if (!fresh)
             co_return mcpxx::tool_result::error("No user with id " + std::to_string(a.user_id));
-          co_await cache.put(key, json::serialize(*fresh), cache_ttl);
+          try {
+            co_await cache.put(key, json::serialize(*fresh), cache_ttl);
+          } catch (const mcpxx::store::unavailable& e) {
+            spdlog::warn("get_user_context: not cached: {}", e.what());
+          }
           result = std::move(*fresh);
           result["cached"] = false;
         }
