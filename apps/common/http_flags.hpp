@@ -23,6 +23,7 @@ struct http_flags {
   bool stdio = false;
   std::string state_key;
   std::string redis_url;
+  unsigned shutdown_grace_s = 10;
 
   void add_to(CLI::App& app) {
     app.add_option("--redis", redis_url,
@@ -70,6 +71,11 @@ struct http_flags {
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
         ->envname("MCPXX_LOG_LEVEL")
         ->capture_default_str();
+    app.add_option("--shutdown-grace", shutdown_grace_s,
+                   "Seconds in-flight requests get to finish after SIGTERM (stdio: end of "
+                   "input) before they are cancelled; keep it below the orchestrator's own")
+        ->envname("MCPXX_SHUTDOWN_GRACE")
+        ->capture_default_str();
     app.add_flag("--stdio", stdio,
                  "Serve MCP on stdin/stdout (one JSON-RPC message per line) instead of HTTP")
         ->envname("MCPXX_STDIO");
@@ -114,7 +120,9 @@ struct http_flags {
   // Serves `mcp` on stdio or on HTTP, as the flags say.
   void serve(server& mcp, runtime& rt) {
     if (stdio) {
-      serve_stdio(mcp);
+      stdio_options o;
+      o.shutdown_grace = std::chrono::seconds(shutdown_grace_s);
+      serve_stdio(mcp, o);
       return;
     }
     http_server s(mcp, finish(), rt.stores, rt.io);
@@ -124,6 +132,7 @@ struct http_flags {
 
   http_options finish() {
     if (!principal_header.empty()) http.principal = principal_from_header(principal_header);
+    http.shutdown_grace = std::chrono::seconds(shutdown_grace_s);
     return http;
   }
 };

@@ -9,6 +9,7 @@
 #include <boost/json/serialize.hpp>
 
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <optional>
 
@@ -32,19 +33,25 @@ json::object ask_client(const client_request_options& o, std::string_view method
     std::optional<std::string> payload;
   };
   auto w = std::make_shared<waiter>();
-  // Subscribe before sending, so the answer cannot overtake us.
-  auto sub = asio::co_spawn(o.executor,
-                            o.bus->subscribe(reply_channel(o.session_id, id_json),
-                                             [w](std::string_view payload) {
-                                               std::lock_guard lock(w->mutex);
-                                               if (!w->payload) w->payload.emplace(payload);
-                                               w->ready.notify_all();
-                                             }),
-                            asio::use_future)
-                 .get();
+  auto deadline = std::chrono::steady_clock::now() + o.timeout;
+  // Subscribe before sending, so the answer cannot overtake us. Waited for in slices: the
+  // I/O threads may have stopped (shutdown), and then only a cancellation ends the wait.
+  auto subscribing = asio::co_spawn(o.executor,
+                                    o.bus->subscribe(reply_channel(o.session_id, id_json),
+                                                     [w](std::string_view payload) {
+                                                       std::lock_guard lock(w->mutex);
+                                                       if (!w->payload) w->payload.emplace(payload);
+                                                       w->ready.notify_all();
+                                                     }),
+                                    asio::use_future);
+  while (subscribing.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+    if (o.cancel && o.cancel->cancelled()) throw input_error("The request was cancelled");
+    if (std::chrono::steady_clock::now() >= deadline)
+      throw input_error("Could not wait for the client's answer to " + std::string(method));
+  }
+  auto sub = subscribing.get();
   send(protocol::make_request(json::value(id), method, std::move(params)));
 
-  auto deadline = std::chrono::steady_clock::now() + o.timeout;
   std::unique_lock lock(w->mutex);
   while (!w->payload) {
     if (o.cancel && o.cancel->cancelled()) throw input_error("The request was cancelled");

@@ -335,6 +335,15 @@ asio::awaitable<void> http_server::impl::drain_and_stop() {
   endpoint.close_streams();
   legacy_sse.close_all();
   co_await wait_until(all_done);
+  if (!all_done()) {
+    // Past the grace period: what still runs is cancelled (a handler waiting for a client's
+    // answer gives up) and gets a moment to end before the event loop stops.
+    spdlog::warn("shutdown: {} request(s) still running after {} s; cancelling them",
+                 in_flight.load(), options.shutdown_grace.count());
+    endpoint.cancel_running();
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    co_await wait_until(all_done);
+  }
   io.stop();
 }
 

@@ -159,6 +159,11 @@ void mcp_endpoint::close_streams() {
   streams_->close_all();
 }
 
+void mcp_endpoint::cancel_running() {
+  std::lock_guard lock(in_flight_mutex_);
+  for (const auto& c : running_) c->cancel();
+}
+
 std::size_t mcp_endpoint::open_streams() {
   return streams_->open_count();
 }
@@ -442,6 +447,21 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
       sink->enable_resumption(events_, scope.session_id + "/post/");
   }
   scope.sink = sink;
+
+  // Listed while it runs, however it ends (shutdown cancels what outlives the grace period).
+  struct listed {
+    mcp_endpoint& e;
+    std::shared_ptr<mcpxx::cancellation> c;
+    listed(mcp_endpoint& endpoint, std::shared_ptr<mcpxx::cancellation> cancel)
+        : e(endpoint), c(std::move(cancel)) {
+      std::lock_guard lock(e.in_flight_mutex_);
+      e.running_.insert(c);
+    }
+    ~listed() {
+      std::lock_guard lock(e.in_flight_mutex_);
+      e.running_.erase(c);
+    }
+  } running{*this, scope.cancel};
 
   // Legacy: notifications/cancelled (arriving on any replica) finds the request here.
   std::string in_flight_key;

@@ -17,6 +17,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <unordered_map>
 
 namespace mcpxx::http_transport {
@@ -52,6 +53,9 @@ class mcp_endpoint {
   boost::asio::awaitable<void> start();
   // Server shutdown: ends notification streams.
   void close_streams();
+  // Server shutdown, past its grace period: cancels every request still running here (a
+  // handler waiting for the client's answer gives up at once).
+  void cancel_running();
   // Long-lived notification streams open here (they end only with close_streams()).
   std::size_t open_streams();
   // A list change or resource update made here, for every notification stream.
@@ -98,6 +102,8 @@ class mcp_endpoint {
   // Legacy requests running here, by "<session> <id json>", for notifications/cancelled.
   std::mutex in_flight_mutex_;
   std::unordered_map<std::string, std::weak_ptr<mcpxx::cancellation>> in_flight_;
+  // Every request running here, for cancel_running().
+  std::set<std::shared_ptr<mcpxx::cancellation>> running_;
   store::subscription cancel_subscription_;
 };
 
