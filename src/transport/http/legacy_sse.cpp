@@ -113,10 +113,6 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
                                              "Service Unavailable: too many open sessions")));
     co_return;
   }
-  {
-    std::lock_guard lock(mutex_);
-    open_ids_.insert(id + " " + principal);
-  }
   using inbox_t =
       asio::experimental::concurrent_channel<void(boost::system::error_code, std::string)>;
   auto ex = co_await asio::this_coro::executor;
@@ -125,6 +121,11 @@ asio::awaitable<void> legacy_sse_endpoint::open_stream(beast::tcp_stream& stream
     if (!inbox.try_send(boost::system::error_code{}, std::string(payload)))
       spdlog::warn("HTTP+SSE stream is behind; a message was dropped");
   });
+  {
+    // Only once subscribed (a failing subscribe throws, and nothing else would remove it).
+    std::lock_guard lock(mutex_);
+    open_ids_.insert(id + " " + principal);
+  }
 
   // An empty message ends the stream (server shutdown), after those queued before it.
   open_.add(id, [&inbox] { inbox.try_send(boost::system::error_code{}, ""); });
