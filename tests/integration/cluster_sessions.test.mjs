@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { Client } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/client/index.js';
 import { StreamableHTTPClientTransport } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/client/streamableHttp.js';
 import { LoggingMessageNotificationSchema } from '../node/node_modules/@modelcontextprotocol/sdk/dist/esm/types.js';
-import { mcpNameFor, modernHeaders, modernMeta } from '../node/lib/wire.mjs';
+import { mcpNameFor, modernHeaders, modernMeta, parseSse, sseMessages } from '../node/lib/wire.mjs';
 import { startCluster } from './lib/cluster.mjs';
 
 // A client whose every HTTP exchange is recorded: method, JSON-RPC method, status and
@@ -50,14 +50,25 @@ const initializeRaw = (url) => fetch(url, {
 });
 
 // A request of an existing 2025-11-25 session, outside the SDK.
-const legacyRaw = (url, sessionId, method, params) => fetch(url, {
+const legacyRaw = (url, sessionId, method, params, { id = 3, signal } = {}) => fetch(url, {
   method: 'POST',
   headers: {
     'content-type': 'application/json', accept: 'application/json, text/event-stream',
     'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25',
   },
-  body: JSON.stringify({ jsonrpc: '2.0', id: 3, method, params }),
+  body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+  signal,
 });
+
+// A session created on one replica directly: its creator caches it.
+async function sessionOn(url) {
+  const created = await initializeRaw(url);
+  assert.equal(created.status, 200);
+  await created.text();
+  const sessionId = created.headers.get('mcp-session-id');
+  assert.ok(sessionId);
+  return sessionId;
+}
 
 const answered = (exchanges, rpc) => exchanges.filter((e) => e.rpc === rpc && e.status === 200);
 
@@ -212,29 +223,16 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
     // Once an SSE reply has begun its status is out: a store that fails then must not leave
     // the reply hanging (or write a 503 into it); the live connection still gets every event.
     const replica = cluster.replicas[0].url;
-    const created = await initializeRaw(replica);
-    assert.equal(created.status, 200);
-    await created.text();
-    const sessionId = created.headers.get('mcp-session-id');
-    const call = await fetch(replica, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json', accept: 'application/json, text/event-stream',
-        'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25',
-      },
-      body: JSON.stringify({
-        jsonrpc: '2.0', id: 7, method: 'tools/call',
-        params: { name: 'import_products', arguments: { count: 100, category: 'paused' }, _meta: { progressToken: 'p' } },
-      }),
-      signal: AbortSignal.timeout(20_000),
-    });
+    const sessionId = await sessionOn(replica);
+    const call = await legacyRaw(replica, sessionId, 'tools/call',
+      { name: 'import_products', arguments: { count: 100, category: 'paused' }, _meta: { progressToken: 'p' } },
+      { id: 7, signal: AbortSignal.timeout(20_000) });
     assert.equal(call.status, 200);
     assert.match(call.headers.get('content-type'), /text\/event-stream/);
     await new Promise((r) => setTimeout(r, 300));  // some progress is out and stored
     await cluster.redisCli('CLIENT', 'PAUSE', '3000', 'ALL');
     const body = await call.text();
-    const events = body.split('\n\n').map((e) => e.split('\n').find((l) => l.startsWith('data: ')))
-      .filter((d) => d && d.length > 6).map((d) => JSON.parse(d.slice(6)));
+    const events = sseMessages(parseSse(body));
     const progress = events.filter((e) => e.method === 'notifications/progress').map((e) => e.params.progress);
     assert.equal(progress.at(-1), 100, 'every progress event reached the live connection');
     const result = events.find((e) => e.id === 7);
@@ -247,11 +245,7 @@ for (const topology of ['standalone', 'cluster']) describe(`legacy sessions on R
   if (topology === 'standalone') test('Redis paused (CLIENT PAUSE): state requests get 503 after the command timeout, modern requests go on', async () => {
     // A session cached on replica 0 (its creator): reading it needs no Redis, changing it does.
     const replica = cluster.replicas[0].url;
-    const created = await initializeRaw(replica);
-    assert.equal(created.status, 200);
-    await created.text();
-    const sessionId = created.headers.get('mcp-session-id');
-    assert.ok(sessionId);
+    const sessionId = await sessionOn(replica);
     await cluster.redisCli('CLIENT', 'PAUSE', '3500', 'ALL');
     const started = Date.now();
     const modern = await modernCall(cluster.url, 'tools/call', { name: 'query_users', arguments: { limit: 1 } });
