@@ -326,7 +326,6 @@ std::string session_store_on_redis::invalidation_of(std::string_view id) const {
 // script call cost Redis ~15 µs per churn session, the transaction ~4.
 asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view id,
                                                                bool from_index) {
-  forget(id);
   const auto key = key_of(id);
   std::vector<client::keyed_command> batch;
   batch.reserve(5);
@@ -335,9 +334,16 @@ asio::awaitable<bool> session_store_on_redis::erase_everywhere(std::string_view 
   batch.push_back({key, make_command("DEL", key)});
   batch.push_back({key, make_command("EXEC")});
   if (from_index) batch.push_back({index_key_, make_command("ZREM", index_key_, id)});
-  auto replies = co_await client_->exec_keyed(std::move(batch));
-  // Again: a load that began after the first forget() may have read the record before the
-  // DEL ran; its reply is refused, or its entry dropped, now.
+  // Invalidated here once the DEL ran (or may have: a failed round trip is in doubt), not
+  // before: a load begun before this point may have read the record, and its reply is now
+  // refused, or its entry dropped.
+  std::vector<reply> replies;
+  try {
+    replies = co_await client_->exec_keyed(std::move(batch));
+  } catch (...) {
+    forget(id);
+    throw;
+  }
   forget(id);
   for (const auto& r : replies) expect_ok(r, "session erase");
   const auto& done = replies[3];

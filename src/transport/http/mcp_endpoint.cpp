@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <optional>
 
 namespace mcpxx::http_transport {
 
@@ -491,13 +492,11 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   }
 
   json::object response;
-  std::exception_ptr store_down;
-  std::string store_error;
+  std::optional<std::string> store_down;  // why the state store failed the request
   try {
     response = co_await mcp_.handle(req, scope, session);
   } catch (const store::unavailable& e) {
-    store_down = std::current_exception();
-    store_error = e.what();
+    store_down = e.what();
   }
 
   if (stop_watching) {
@@ -511,9 +510,9 @@ asio::awaitable<void> mcp_endpoint::answer_request(exchange& x, const protocol::
   if (store_down) {
     // Nothing written yet: the transport answers 503 with Retry-After. Once the reply
     // streams, its status is out, and the request ends with a JSON-RPC error instead.
-    if (!co_await sink->drop_queued()) std::rethrow_exception(store_down);
+    if (!co_await sink->drop_queued()) throw store::unavailable(*store_down);
     response = protocol::make_error(req.id, code::internal_error,
-                                    "State store unavailable, retry later: " + store_error);
+                                    "State store unavailable, retry later: " + *store_down);
   }
   if (scope.cancel->cancelled()) {
     // A cancelled request gets no response (and a closed stream has no reader).
